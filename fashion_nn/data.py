@@ -14,8 +14,8 @@ from fastai.data.load import DataLoader
 from fastai.torch_core import default_device, set_seed, to_device
 
 # %% auto #0
-__all__ = ['CLASSES', 'RAW_MD5', 'DEBIAN_DIR', 'data_root', 'file_md5', 'verify_raw', 'prepare_raw', 'fashion_mnist',
-           'check_pair', 'pair_tensors', 'TensorDL', 'pair_dls']
+__all__ = ['CLASSES', 'RAW_MD5', 'DEBIAN_DIR', 'data_root', 'file_md5', 'write_atomic', 'verify_raw', 'prepare_raw',
+           'fashion_mnist', 'check_pair', 'pair_tensors', 'TensorDL', 'pair_dls']
 
 # %% ../nbs/00_data.ipynb #75855a39
 CLASSES = ('T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot')
@@ -43,8 +43,8 @@ def file_md5(path:str|Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
     return h.hexdigest()
 
-# %% ../nbs/00_data.ipynb #a7598aa3
-def _write_atomic(path:Path, data:bytes):
+# %% ../nbs/00_data.ipynb #ce9971ed
+def write_atomic(path:Path, data:bytes):
     "Write `data` to `path` through a temporary file in the same folder, so readers never see half a file."
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
     try:
@@ -53,7 +53,7 @@ def _write_atomic(path:Path, data:bytes):
     finally:
         if os.path.exists(tmp): os.unlink(tmp)
 
-# %% ../nbs/00_data.ipynb #36704388
+# %% ../nbs/00_data.ipynb #4c126997
 _STAMP = '.fashion_nn-verified.json'
 
 def verify_raw(raw:Path):
@@ -72,7 +72,7 @@ def verify_raw(raw:Path):
                                "(fashion_nn never deletes a file it did not write).")
         ok[name] = key
     if ok != seen:
-        try: _write_atomic(stamp, json.dumps(ok).encode())
+        try: write_atomic(stamp, json.dumps(ok).encode())
         except OSError: pass  # a read-only folder: the files are fine, we just cannot remember it
 
 # %% ../nbs/00_data.ipynb #db1e57fa

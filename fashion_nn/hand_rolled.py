@@ -10,7 +10,8 @@ from torch import tensor
 
 # %% auto #0
 __all__ = ['initialise_params', 'simple_network_params', 'simple_network', 'check_predictions', 'fashion_mnist_loss',
-           'batch_accuracy', 'calc_grad', 'train_epoch', 'validate_epoch', 'check_finite', 'train_model']
+           'batch_accuracy', 'calc_grad', 'train_epoch', 'validate_epoch', 'check_finite', 'check_fit_args',
+           'train_model']
 
 # %% ../nbs/03_hand_rolled.ipynb #280331be
 def initialise_params(size, # shape of the parameter tensor
@@ -89,16 +90,22 @@ def validate_epoch(model, dl) -> float:
         correct = sum(batch_accuracy(model(xb), yb).item()*len(xb) for xb, yb in dl)
     return round(correct / len(dl.dataset), 4)
 
-# %% ../nbs/03_hand_rolled.ipynb #19ce7bed
+# %% ../nbs/03_hand_rolled.ipynb #7d134424
 def check_finite(params:list):
     "Raise a `ValueError` naming the first parameter that holds NaN/inf."
     for i, p in enumerate(params):
         if not torch.isfinite(p).all(): raise ValueError(f"parameter {i} {tuple(p.shape)} holds NaN/inf: re-initialise it")
 
+def check_fit_args(epochs:int, lr:float):
+    "Raise a `ValueError` unless `epochs` is a positive int and `lr` a finite number > 0."
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
+        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
+
 def train_model(model, dls, params:list, epochs:int=30, lr:float=0.1) -> list:
     "Train `model` (whose parameters are `params`) with plain SGD; the validation accuracy after each epoch."
-    if not (isinstance(epochs, int) and epochs > 0): raise ValueError(f"epochs must be a positive int, got {epochs!r}")
-    if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0): raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
+    check_fit_args(epochs, lr)
     check_finite(params)
     accs = []
     for _ in range(epochs):

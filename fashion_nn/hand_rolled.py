@@ -13,23 +13,25 @@ __all__ = ['initialise_params', 'simple_network_params', 'simple_network', 'chec
            'batch_accuracy', 'calc_grad', 'train_epoch', 'validate_epoch', 'check_finite', 'check_fit_args',
            'train_model']
 
-# %% ../nbs/03_hand_rolled.ipynb #280331be
+# %% ../nbs/03_hand_rolled.ipynb #9e78ab75
 def initialise_params(size, # shape of the parameter tensor
-                      std:float=1.0): # scale of the normal distribution the values are drawn from
+                      std:float=1.0, # scale of the normal distribution the values are drawn from
+                      device=None): # where the tensor lives (e.g. `dls.device`); drawn on the CPU either way
     "A tensor of shape `size` drawn from N(0, `std`²) that requires grad: the post's parameter initialiser."
     if not (isinstance(std, (int, float)) and math.isfinite(std) and std >= 0):
         raise ValueError(f"std must be a finite number >= 0, got {std!r}")
-    return (torch.randn(size)*std).requires_grad_()
+    return (torch.randn(size)*std).to(device).requires_grad_()
 
-# %% ../nbs/03_hand_rolled.ipynb #a23c0d77
+# %% ../nbs/03_hand_rolled.ipynb #84c93933
 def simple_network_params(n_in:int=28*28, # inputs: pixels per image
                           n_hidden:int=30, # features in the hidden layer
                           std:float|None=1.0, # the post's scale; None scales each layer by 1/sqrt(its inputs)
+                          device=None, # where the parameters live: the `DataLoaders`' device (`dls.device`)
                          ) -> list:
     "The post's parameters `[weights1, bias1, weights2, bias2]`, drawn in the post's order."
     std1, std2 = (n_in**-0.5, n_hidden**-0.5) if std is None else (std, std)
-    return [initialise_params((n_in, n_hidden), std1), initialise_params(n_hidden, std1),
-            initialise_params((n_hidden, 1), std2), initialise_params(1, std2)]
+    return [initialise_params((n_in, n_hidden), std1, device), initialise_params(n_hidden, std1, device),
+            initialise_params((n_hidden, 1), std2, device), initialise_params(1, std2, device)]
 
 # %% ../nbs/03_hand_rolled.ipynb #bc188b1d
 def simple_network(x_batch, # (N, 784) images

@@ -17,7 +17,7 @@ def simple_net(n_in:int=28*28, # inputs: pixels per image
     "The post's network from PyTorch layers: `nn.Linear(784, 30)`, `nn.ReLU()`, `nn.Linear(30, 1)`; a new one per call."
     return nn.Sequential(nn.Linear(n_in, n_hidden), nn.ReLU(), nn.Linear(n_hidden, 1))
 
-# %% ../nbs/04_sequential.ipynb #218f10da
+# %% ../nbs/04_sequential.ipynb #dd1d0922
 def net_from_params(params:list) -> nn.Sequential:
     "A `simple_net` holding copies of hand-rolled `[weights1, bias1, weights2, bias2]` (transposed, as `nn.Linear` stores them)."
     weights1, bias1, weights2, bias2 = params
@@ -27,4 +27,4 @@ def net_from_params(params:list) -> nn.Sequential:
             if layer.weight.shape != w.T.shape or layer.bias.shape != b.shape:
                 raise ValueError(f"parameter shapes {tuple(w.shape)}, {tuple(b.shape)} do not fit {layer}")
             layer.weight.copy_(w.T); layer.bias.copy_(b)
-    return net
+    return net.to(weights1.device)

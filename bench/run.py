@@ -1,0 +1,150 @@
+"""Side-by-side timings for fashion_nn, measured interleaved in one run: medians of several repetitions, and ratios.
+
+    make bench                 # or: .venv/bin/python bench/run.py [--reps 3] [--skip-suite] [--out bench/results.json]
+
+1. data preparation: the post's list comprehensions over torchvision items vs `pair_tensors`;
+2. `fit(30, 0.1)` alone (data already built): the post's `Learner` on the post's DataLoaders vs on `pair_dls` vs a raw
+   PyTorch loop on the same model, loss and metric;
+3. the whole series: `make test`'s gates and notebooks, a cold `import fashion_nn.learner`, and the reproduce command;
+4. peak memory (RSS) of the reproduce command.
+No test asserts a time: these machines are shared and noisy, so only ratios measured side by side mean anything.
+"""
+import argparse, json, os, platform, resource, statistics, subprocess, sys, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+class Timed:
+    "What a benchmarked function returns when it times only part of itself (e.g. the fit, not building its data)."
+    def __init__(self, result, seconds): self.result, self.seconds = result, seconds
+
+def interleaved(fns:dict, reps:int) -> dict:
+    "Run each of `fns` once per round, `reps` rounds; the median seconds of each, and its last return value."
+    times, last = {k: [] for k in fns}, {}
+    for _ in range(reps):
+        for k, f in fns.items():
+            start = time.perf_counter(); r = f(); secs = time.perf_counter() - start
+            if isinstance(r, Timed): r, secs = r.result, r.seconds
+            last[k] = r; times[k].append(secs)
+    return {k: dict(median_s=statistics.median(v), runs_s=[round(t, 3) for t in v], result=last[k]) for k, v in times.items()}
+
+def post_tensors(ds):
+    "The post's preparation: list comprehensions over every item (PIL image → `ToTensor`), then stack."
+    import torch
+    dresses = [item[0][0] for item in ds if item[1] == 3]
+    pullovers = [item[0][0] for item in ds if item[1] == 2]
+    x = torch.cat([torch.stack(dresses), torch.stack(pullovers)]).view(-1, 28*28)
+    return x, torch.tensor([1]*len(dresses) + [0]*len(pullovers)).unsqueeze(1)
+
+def bench_data(reps):
+    import torch
+    from torchvision.transforms import ToTensor
+    from fashion_nn.data import fashion_mnist, pair_tensors
+    splits = [fashion_mnist(train) for train in (True, False)]
+    tsplits = [fashion_mnist(train) for train in (True, False)]
+    for ds in tsplits: ds.transform = ToTensor()
+    res = interleaved({'post: list comprehension + ToTensor': lambda: [post_tensors(ds) for ds in tsplits],
+                       'fashion_nn: pair_tensors': lambda: [pair_tensors(ds) for ds in splits]}, reps)
+    (px, _), (fx, _) = res['post: list comprehension + ToTensor']['result'][0], res['fashion_nn: pair_tensors']['result'][0]
+    assert torch.equal(px, fx), "the two preparations differ"
+    for r in res.values(): r['result'] = 'identical tensors'
+    return res
+
+def raw_loop(dls, epochs=30, lr=0.1):
+    "A plain PyTorch loop on the same model, loss and metric: permute, slice, index whole tensors; validation loss and accuracy each epoch."
+    import torch
+    from fashion_nn.hand_rolled import batch_accuracy, fashion_mnist_loss
+    from fashion_nn.sequential import simple_net
+    (x, y), (vx, vy) = dls.train.dataset.tensors, dls.valid.dataset.tensors
+    net = simple_net().to(x.device); opt = torch.optim.SGD(net.parameters(), lr=lr)
+    for _ in range(epochs):
+        perm = torch.randperm(len(x), device=x.device)
+        for i in range(0, len(x), 256):
+            idx = perm[i:i+256]
+            loss = fashion_mnist_loss(net(x.index_select(0, idx)), y.index_select(0, idx))
+            loss.backward(); opt.step(); opt.zero_grad()
+        with torch.no_grad():
+            correct = 0.
+            for i in range(0, len(vx), 256):
+                p, t = net(vx[i:i+256]), vy[i:i+256]
+                fashion_mnist_loss(p, t); correct += batch_accuracy(p, t).item() * len(t)
+    return correct / len(vx)
+
+def bench_fit(reps):
+    from fastai.torch_core import set_seed
+    from fashion_nn.data import pair_dls
+    from fashion_nn.learner import fit_quietly, history, post_dls, simple_learner
+    def learner_on(make_dls):
+        def run():
+            set_seed(42); learn = simple_learner(make_dls())
+            start = time.perf_counter(); fit_quietly(learn, 30, 0.1, False)
+            return Timed(history(learn)['batch_accuracy'][-1], time.perf_counter() - start)
+        return run
+    project_dls = pair_dls(seed=42)
+    def raw():
+        set_seed(42); return raw_loop(project_dls)
+    return interleaved({"post's DataLoaders + Learner": learner_on(post_dls),
+                        'pair_dls + Learner': learner_on(lambda: pair_dls(seed=42)),
+                        'raw PyTorch loop': raw}, reps)
+
+def run_cmd(args, env=None):
+    "Wall seconds, exit status and peak RSS (MiB) of a command, measured by a wrapper process of its own."
+    wrapper = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+               "rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode; "
+               "print(time.perf_counter() - t, rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)")
+    out = subprocess.run([sys.executable, '-c', wrapper, *map(str, args)], capture_output=True, text=True,
+                         cwd=ROOT, env=env).stdout.split()
+    secs, rc, rss = float(out[0]), int(out[1]), float(out[2])
+    if rc: raise SystemExit(f"bench: {' '.join(map(str, args))} failed (exit {rc})")
+    return dict(seconds=secs, peak_rss_mib=rss)
+
+def bench_series(reps, skip_suite, tmp):
+    env = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}")
+    fns = {'cold import fashion_nn.learner': lambda: run_cmd([sys.executable, '-c', 'import fashion_nn.learner']),
+           'fashion_nn_reproduce (30 epochs)': lambda: run_cmd([BIN/'fashion_nn_reproduce', '--out', tmp])}
+    if not skip_suite: fns['make test (gates + every notebook)'] = lambda: run_cmd(['bash', 'tools/test.sh'], env)
+    return interleaved(fns, reps)
+
+def machine():
+    import torch
+    cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.processor())
+    return dict(cpu=cpu, cores=os.cpu_count(), memory_gib=round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30),
+                python=platform.python_version(), torch=torch.__version__, torch_threads=torch.get_num_threads())
+
+def table(res) -> str:
+    fit, data, series = res['fit'], res['data'], res['series']
+    ms = lambda r: r['median_s']
+    post_d, ours_d = data['post: list comprehension + ToTensor'], data['fashion_nn: pair_tensors']
+    post_f, ours_f, raw_f = fit["post's DataLoaders + Learner"], fit['pair_dls + Learner'], fit['raw PyTorch loop']
+    lines = [f"machine: {res['machine']['cpu']}, {res['machine']['cores']} cores, {res['machine']['memory_gib']} GiB; "
+             f"torch {res['machine']['torch']} ({res['machine']['torch_threads']} threads); medians of {res['reps']} interleaved runs",
+             '', f"{'what':<48}{'median s':>10}  notes",
+             f"{'1. data: post, list comprehension + ToTensor':<48}{ms(post_d):>10.3f}",
+             f"{'   data: fashion_nn pair_tensors':<48}{ms(ours_d):>10.3f}  {ms(post_d)/ms(ours_d):.0f}x faster (goal >= 50x)",
+             f"{'2. fit(30, 0.1): post DataLoaders + Learner':<48}{ms(post_f):>10.3f}  acc {post_f['result']:.4f}; {ms(post_f)/ms(raw_f):.2f}x raw",
+             f"{'   fit(30, 0.1): pair_dls + Learner':<48}{ms(ours_f):>10.3f}  acc {ours_f['result']:.4f}; {ms(ours_f)/ms(raw_f):.2f}x raw (goal <= 1.3x); {ms(post_f)/ms(ours_f):.2f}x faster than the post's",
+             f"{'   fit(30, 0.1): raw PyTorch loop':<48}{ms(raw_f):>10.3f}  acc {raw_f['result']:.4f}"]
+    for k, r in series.items():
+        lines.append(f"{'3. ' + k:<48}{ms(r):>10.3f}  peak RSS {r['result']['peak_rss_mib']:.0f} MiB")
+    return '\n'.join(lines)
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--reps', type=int, default=3, help='repetitions of each measurement (default 3)')
+    ap.add_argument('--skip-suite', action='store_true', help="don't time make test's notebooks (the slowest part)")
+    ap.add_argument('--out', default=str(ROOT/'bench'/'results.json'), help='where to write the JSON')
+    a = ap.parse_args()
+    if a.reps < 1: ap.error('--reps must be >= 1')
+    import tempfile
+    res = dict(machine=machine(), reps=a.reps)
+    print('timing data preparation ...', flush=True); res['data'] = bench_data(a.reps)
+    print('timing fit(30, 0.1) ...', flush=True); res['fit'] = bench_fit(a.reps)
+    print('timing the series ...', flush=True)
+    with tempfile.TemporaryDirectory() as tmp: res['series'] = bench_series(a.reps, a.skip_suite, tmp)
+    res['table'] = table(res)
+    print('\n' + res['table'])
+    Path(a.out).write_text(json.dumps(res, indent=1) + '\n')
+    print(f'\nwrote {a.out}')
+
+if __name__ == '__main__': main()

@@ -15,7 +15,7 @@ from fastai.torch_core import default_device, set_seed
 
 # %% auto #0
 __all__ = ['CLASSES', 'RAW_MD5', 'DEBIAN_DIR', 'data_root', 'file_md5', 'write_atomic', 'verify_raw', 'prepare_raw',
-           'fashion_mnist', 'check_pair', 'pair_tensors', 'TensorDL', 'pair_dls']
+           'fashion_mnist', 'check_pair', 'pair_tensors', 'TensorDL', 'tensor_dls', 'pair_dls']
 
 # %% ../nbs/00_data.ipynb #75855a39
 CLASSES = ('T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot')
@@ -194,19 +194,27 @@ class TensorDL(DataLoader):
             yield self.after_batch(b)
         self.after_iter()
 
-# %% ../nbs/00_data.ipynb #7f11be0d
+# %% ../nbs/00_data.ipynb #d138d8e9
+def tensor_dls(train:tuple, # `(x, y)` training tensors: shuffled every epoch
+               valid:tuple, # `(x, y)` validation tensors: kept in order
+               bs:int=256, # batch size
+               seed:int|None=None, # if given, `set_seed(seed, reproducible=True)` before the loaders draw their shuffling seed
+               device=None, # where the tensors and batches live; default: fastai's `default_device()`
+              ) -> DataLoaders:
+    "`DataLoaders` of two `TensorDL`s over in-memory tensors, moved once to `device`."
+    if seed is not None: set_seed(seed, reproducible=True)
+    device = default_device() if device is None else torch.device(device)
+    return DataLoaders(*[TensorDL(TensorDataset(*(t.to(device) for t in xy)), bs=bs, shuffle=shuffle, device=device)
+                         for xy, shuffle in ((train, True), (valid, False))], device=device)
+
+# %% ../nbs/00_data.ipynb #e1f795e3
 def pair_dls(pos:int=3, # class with target 1 (3: dress)
              neg:int=2, # class with target 0 (2: pullover)
              bs:int=256, # batch size
              root:str|Path|None=None, # see `data_root`
-             seed:int|None=None, # if given, `set_seed(seed, reproducible=True)` before the loaders draw their shuffling seed
-             device=None, # where batches live; default: fastai's `default_device()`
+             seed:int|None=None, # see `tensor_dls`
+             device=None, # see `tensor_dls`
             ) -> DataLoaders:
     "`DataLoaders` for one class pair: the training split's two classes (shuffled), and the test split's for validation."
     pos, neg = check_pair(pos, neg)
-    if seed is not None: set_seed(seed, reproducible=True)
-    device = default_device() if device is None else torch.device(device)
-    def dl(train):
-        x, y = pair_tensors(fashion_mnist(train, root), pos, neg)
-        return TensorDL(TensorDataset(x.to(device), y.to(device)), bs=bs, shuffle=train, device=device)
-    return DataLoaders(dl(True), dl(False), device=device)
+    return tensor_dls(*[pair_tensors(fashion_mnist(train, root), pos, neg) for train in (True, False)], bs=bs, seed=seed, device=device)

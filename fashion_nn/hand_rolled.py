@@ -10,8 +10,8 @@ from torch import tensor
 
 # %% auto #0
 __all__ = ['initialise_params', 'simple_network_params', 'simple_network', 'check_predictions', 'fashion_mnist_loss',
-           'batch_accuracy', 'calc_grad', 'train_epoch', 'validate_epoch', 'check_finite', 'check_fit_args',
-           'train_model']
+           'batch_accuracy', 'calc_grad', 'BasicOptim', 'train_epoch', 'validate_epoch', 'check_fit_args',
+           'check_finite', 'train_model']
 
 # %% ../nbs/03_hand_rolled.ipynb #9e78ab75
 def initialise_params(size, # shape of the parameter tensor
@@ -71,20 +71,27 @@ def batch_accuracy(x_batch, # raw network outputs, (N, 1)
     correct = (preds>0.5) == y_batch
     return correct.float().mean()
 
-# %% ../nbs/03_hand_rolled.ipynb #1e7dcb50
+# %% ../nbs/03_hand_rolled.ipynb #bde49aa0
 def calc_grad(x_batch, y_batch, model):
     "Run `model` on a batch and back-propagate the post's loss into the parameters' `.grad`."
     preds = model(x_batch)
     loss = fashion_mnist_loss(preds, y_batch)
     loss.backward()
 
-def train_epoch(model, dl, params:list, lr:float):
-    "One pass over `dl`: after each batch, step every parameter against its gradient and zero the gradient."
+class BasicOptim:
+    "The book's optimiser: `step` moves each parameter against its gradient, scaled by `lr`; `zero_grad` clears the gradients."
+    def __init__(self, params, lr:float): self.params, self.lr = list(params), lr
+    def step(self, *args, **kwargs):
+        for p in self.params: p.data -= p.grad.data * self.lr
+    def zero_grad(self, *args, **kwargs):
+        for p in self.params: p.grad = None
+
+def train_epoch(model, dl, opt):
+    "One pass over `dl`: for each batch, compute the gradients, let `opt` step the parameters, and zero the gradients."
     for x_batch, y_batch in dl:
         calc_grad(x_batch, y_batch, model)
-        for p in params:
-            p.data -= p.grad*lr
-            p.grad.zero_()
+        opt.step()
+        opt.zero_grad()
 
 def validate_epoch(model, dl) -> float:
     "Accuracy of `model` over all of `dl` (batches weighted by their size)."
@@ -92,12 +99,7 @@ def validate_epoch(model, dl) -> float:
         correct = sum(batch_accuracy(model(xb), yb).item()*len(xb) for xb, yb in dl)
     return round(correct / len(dl.dataset), 4)
 
-# %% ../nbs/03_hand_rolled.ipynb #7d134424
-def check_finite(params:list):
-    "Raise a `ValueError` naming the first parameter that holds NaN/inf."
-    for i, p in enumerate(params):
-        if not torch.isfinite(p).all(): raise ValueError(f"parameter {i} {tuple(p.shape)} holds NaN/inf: re-initialise it")
-
+# %% ../nbs/03_hand_rolled.ipynb #0610185c
 def check_fit_args(epochs:int, lr:float):
     "Raise a `ValueError` unless `epochs` is a positive int and `lr` a finite number > 0."
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
@@ -105,12 +107,21 @@ def check_fit_args(epochs:int, lr:float):
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
         raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
 
-def train_model(model, dls, params:list, epochs:int=30, lr:float=0.1) -> list:
-    "Train `model` (whose parameters are `params`) with plain SGD; the validation accuracy after each epoch."
+def check_finite(params:list):
+    "Raise a `ValueError` naming the first parameter that holds NaN/inf."
+    for i, p in enumerate(params):
+        if not torch.isfinite(p).all(): raise ValueError(f"parameter {i} {tuple(p.shape)} holds NaN/inf: re-initialise it")
+
+def train_model(model, dls, params, epochs:int=30, lr:float=0.1,
+                opt_func=BasicOptim, # called as `opt_func(params, lr)`: `BasicOptim`, or fastai's `SGD`
+               ) -> list:
+    "Train `model`, whose parameters are `params`, with `opt_func`; the validation accuracy after each epoch."
     check_fit_args(epochs, lr)
+    params = list(params)
     check_finite(params)
+    opt = opt_func(params, lr)
     accs = []
     for _ in range(epochs):
-        train_epoch(model, dls.train, params, lr)
+        train_epoch(model, dls.train, opt)
         accs.append(validate_epoch(model, dls.valid))
     return accs

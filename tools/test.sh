@@ -7,23 +7,20 @@ cd "$(dirname "$0")/.."
 fail=0
 snapshot() { find nbs fashion_nn -type f \( -name '*.ipynb' -o -name '*.py' \) -not -path '*/.ipynb_checkpoints/*' -print0 | sort -z | xargs -0 md5sum; }
 
-before=$(snapshot)
-nbdev_clean >/dev/null || fail=1
-after=$(snapshot)
-if [ "$before" != "$after" ]; then
-  echo "FAIL nbdev_clean changed notebooks (run 'make export' and commit):"
-  diff <(echo "$before") <(echo "$after") | sed -n 's/^> [0-9a-f]*  /    /p'
-  fail=1
-else echo "ok   notebooks are clean"; fi
-
-before=$(snapshot)
-nbdev_export || fail=1
-after=$(snapshot)
-if [ "$before" != "$after" ]; then
-  echo "FAIL library out of sync with the notebooks (run 'make export' and commit):"
-  diff <(echo "$before") <(echo "$after") | sed -n 's/^> [0-9a-f]*  /    /p'
-  fail=1
-else echo "ok   library in sync with the notebooks"; fi
+# gate NAME CMD...: run CMD; fail if it errors or changes any notebook or library file.
+gate() {
+  local name=$1; shift
+  local before after; before=$(snapshot)
+  "$@" >/dev/null || fail=1
+  after=$(snapshot)
+  if [ "$before" != "$after" ]; then
+    echo "FAIL $* changed files: not \"$name\" (run 'make export' and commit):"
+    diff <(echo "$before") <(echo "$after") | sed -n 's/^> [0-9a-f]*  /    /p'
+    fail=1
+  else echo "ok   $name"; fi
+}
+gate "notebooks are clean" nbdev_clean
+gate "library in sync with the notebooks" nbdev_export
 
 # nbdev_test runs two notebooks at once (one per core). Each torch process would otherwise start a thread per core,
 # and four busy threads on two cores thrash: the suite took 127 s that way instead of 21 s.

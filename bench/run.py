@@ -74,11 +74,11 @@ def raw_loop(dls, epochs=30, lr=0.1):
 def bench_fit(reps):
     from fastai.torch_core import set_seed
     from fashion_nn.data import pair_dls
-    from fashion_nn.learner import fit_quietly, history, post_dls, simple_learner
+    from fashion_nn.learner import fit_learner, history, post_dls, simple_learner
     def learner_on(make_dls):
         def run():
             set_seed(42); learn = simple_learner(make_dls())
-            start = time.perf_counter(); fit_quietly(learn, 30, 0.1, False)
+            start = time.perf_counter(); fit_learner(learn, 30, 0.1, False)
             return Timed(history(learn)['batch_accuracy'][-1], time.perf_counter() - start)
         return run
     project_dls = pair_dls(seed=42)
@@ -87,6 +87,24 @@ def bench_fit(reps):
     return interleaved({"post's DataLoaders + Learner": learner_on(post_dls),
                         'pair_dls + Learner': learner_on(lambda: pair_dls(seed=42)),
                         'raw PyTorch loop': raw}, reps)
+
+def bench_dispatch(n=20_000):
+    "Callback events one `fit(30, 0.1)` sends, and the cost of dispatching one that no callback handles: what a raw loop never pays."
+    from fashion_nn.data import pair_dls
+    from fastai.callback.core import Callback
+    from fashion_nn.learner import fit_learner, simple_learner
+    class CountEvents(Callback):
+        "The `Learner` calls every callback for every event, so this one sees them all."
+        n = 0
+        def __call__(self, event_name): self.n += 1
+    learn = simple_learner(pair_dls(seed=42))
+    learn.add_cb(counter := CountEvents())
+    fit_learner(learn, 30, 0.1, False)
+    learn.remove_cb(counter)
+    start = time.perf_counter()
+    for _ in range(n): learn('after_step')
+    per_event = (time.perf_counter() - start) / n
+    return dict(events_per_fit=counter.n, us_per_event=round(per_event * 1e6, 1), seconds_per_fit=round(counter.n * per_event, 3))
 
 def run_cmd(args, env=None):
     "Wall seconds, exit status and peak RSS (MiB) of a command, measured by a wrapper process of its own."
@@ -124,7 +142,9 @@ def table(res) -> str:
              f"{'   data: fashion_nn pair_tensors':<48}{ms(ours_d):>10.3f}  {ms(post_d)/ms(ours_d):.0f}x faster (goal >= 50x)",
              f"{'2. fit(30, 0.1): post DataLoaders + Learner':<48}{ms(post_f):>10.3f}  acc {post_f['result']:.4f}; {ms(post_f)/ms(raw_f):.2f}x raw",
              f"{'   fit(30, 0.1): pair_dls + Learner':<48}{ms(ours_f):>10.3f}  acc {ours_f['result']:.4f}; {ms(ours_f)/ms(raw_f):.2f}x raw (goal <= 1.3x); {ms(post_f)/ms(ours_f):.2f}x faster than the post's",
-             f"{'   fit(30, 0.1): raw PyTorch loop':<48}{ms(raw_f):>10.3f}  acc {raw_f['result']:.4f}"]
+             f"{'   fit(30, 0.1): raw PyTorch loop':<48}{ms(raw_f):>10.3f}  acc {raw_f['result']:.4f}",
+             f"{'   fastai callback dispatch alone':<48}{res['dispatch']['seconds_per_fit']:>10.3f}  "
+             f"{res['dispatch']['events_per_fit']:,} events per fit x {res['dispatch']['us_per_event']} us"]
     for k, r in series.items():
         lines.append(f"{'3. ' + k:<48}{ms(r):>10.3f}  peak RSS {r['result']['peak_rss_mib']:.0f} MiB")
     return '\n'.join(lines)
@@ -140,6 +160,7 @@ def main():
     res = dict(machine=machine(), reps=a.reps)
     print('timing data preparation ...', flush=True); res['data'] = bench_data(a.reps)
     print('timing fit(30, 0.1) ...', flush=True); res['fit'] = bench_fit(a.reps)
+    res['dispatch'] = bench_dispatch()
     print('timing the series ...', flush=True)
     with tempfile.TemporaryDirectory() as tmp: res['series'] = bench_series(a.reps, a.skip_suite, tmp)
     res['table'] = table(res)

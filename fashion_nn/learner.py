@@ -16,7 +16,7 @@ from .hand_rolled import batch_accuracy, check_fit_args, fashion_mnist_loss, sim
 from .sequential import simple_net
 
 # %% auto #0
-__all__ = ['PUBLISHED', 'PUBLISHED_FINAL_ACCURACY', 'METRICS', 'simple_learner', 'history', 'comparison_table', 'fit_quietly',
+__all__ = ['PUBLISHED', 'PUBLISHED_FINAL_ACCURACY', 'METRICS', 'simple_learner', 'history', 'comparison_table', 'fit_learner',
            'fit_post', 'plot_accuracy', 'post_dls', 'fit_faithful']
 
 # %% ../nbs/05_learner.ipynb #573e3385
@@ -58,8 +58,8 @@ def _print_epoch(row:list):
     if row[0] == 0: print(f"{'epoch':<7}{'train_loss':>12}{'valid_loss':>12}{'batch_accuracy':>16}{'time':>8}")
     print(f"{row[0]:<7}{row[1]:>12.6f}{row[2]:>12.6f}{row[3]:>16.6f}{row[4]:>8}")
 
-def fit_quietly(learn:Learner, epochs:int, lr:float, progress:bool|str=True) -> Learner:
-    "`learn.fit(epochs, lr)` with fastai's progress bar (`True`), no output (`False`), or plain epoch-table rows (`'table'`, for logs)."
+def fit_learner(learn:Learner, epochs:int, lr:float, progress:bool|str=True) -> Learner:
+    "`learn.fit(epochs, lr)` after checking its arguments, with fastai's progress bar (`True`), no output (`False`), or plain epoch-table rows (`'table'`, for logs)."
     check_fit_args(epochs, lr)
     if progress is True: learn.fit(epochs, lr)
     else:
@@ -72,12 +72,12 @@ def fit_quietly(learn:Learner, epochs:int, lr:float, progress:bool|str=True) -> 
 # %% ../nbs/05_learner.ipynb #dd62e4cd
 def fit_post(seed:int|None=42, # seed for `pair_dls` (None: don't seed)
              epochs:int=30, lr:float=0.1,
-             progress:bool|str=True, # see `fit_quietly`
+             progress:bool|str=True, # see `fit_learner`
              root=None, # data root, see `data_root`
             ) -> Learner:
     "The post's recipe on the project's `DataLoaders`, seeded before they are built: `simple_learner(pair_dls(seed)).fit(epochs, lr)`."
     check_fit_args(epochs, lr)
-    return fit_quietly(simple_learner(pair_dls(seed=seed, root=root)), epochs, lr, progress)
+    return fit_learner(simple_learner(pair_dls(seed=seed, root=root)), epochs, lr, progress)
 
 # %% ../nbs/05_learner.ipynb #86c6c8ab
 def plot_accuracy(hists:dict, # label -> `history(...)` dict
@@ -104,4 +104,4 @@ def fit_faithful(epochs:int=30, lr:float=0.1, progress:bool|str=True, root=None)
     torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False  # ... along with this
     dls = post_dls(root=root)
     simple_network_params()  # the post's weights1, bias1, weights2, bias2: unused by the Learner, but they move the RNG
-    return fit_quietly(simple_learner(dls), epochs, lr, progress)
+    return fit_learner(simple_learner(dls), epochs, lr, progress)

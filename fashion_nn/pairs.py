@@ -8,7 +8,7 @@ import itertools, json
 from pathlib import Path
 import torch
 from .data import CLASSES, check_pair, fashion_mnist, pair_tensors, tensor_dls, write_atomic
-from .learner import fit_quietly, history, simple_learner
+from .learner import fit_learner, history, simple_learner
 
 # %% auto #0
 __all__ = ['pair_accuracy', 'pair_sweep', 'ranked_pairs', 'save_sweep', 'load_sweep']
@@ -20,7 +20,7 @@ def pair_accuracy(train_ds, valid_ds, # the two `FashionMNIST` splits
     "Final validation accuracy of the post's recipe (`simple_learner(...).fit(epochs, lr)`) on one pair of classes."
     pos, neg = check_pair(pos, neg)
     dls = tensor_dls(pair_tensors(train_ds, pos, neg), pair_tensors(valid_ds, pos, neg), seed=seed)
-    return history(fit_quietly(simple_learner(dls), epochs, lr, False))['batch_accuracy'][-1]
+    return history(fit_learner(simple_learner(dls), epochs, lr, False))['batch_accuracy'][-1]
 
 def pair_sweep(pairs=None, # `(pos, neg)` pairs; default: all 45
                epochs:int=30, lr:float=0.1, seed:int|None=42, root=None) -> torch.Tensor:

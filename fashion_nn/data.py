@@ -43,12 +43,13 @@ def file_md5(path:str|Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
     return h.hexdigest()
 
-# %% ../nbs/00_data.ipynb #ce9971ed
+# %% ../nbs/00_data.ipynb #b2167d3f
 def write_atomic(path:Path, data:bytes):
     "Write `data` to `path` through a temporary file in the same folder, so readers never see half a file."
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
     try:
         with os.fdopen(fd, 'wb') as f: f.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; results and data are meant to be read by others
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.unlink(tmp)
@@ -75,7 +76,7 @@ def verify_raw(raw:Path):
         try: write_atomic(stamp, json.dumps(ok).encode())
         except OSError: pass  # a read-only folder: the files are fine, we just cannot remember it
 
-# %% ../nbs/00_data.ipynb #db1e57fa
+# %% ../nbs/00_data.ipynb #2d98492e
 def _extract(gz:Path, dest:Path):
     "Gunzip `gz` to `dest` via a checked temporary file; `dest` appears complete or not at all, and is never replaced."
     fd, tmp = tempfile.mkstemp(prefix=f'.{dest.name}.', suffix='.tmp', dir=dest.parent)
@@ -85,6 +86,7 @@ def _extract(gz:Path, dest:Path):
         except (EOFError, gzip.BadGzipFile, OSError) as e:
             raise RuntimeError(f"{gz} could not be gunzipped ({e}): it is damaged. Reinstall it: "
                                "`sudo apt-get install --reinstall dataset-fashion-mnist`") from e
+        os.chmod(tmp, 0o644)
         if (got := file_md5(tmp)) != RAW_MD5[dest.name]:
             raise RuntimeError(f"{gz} does not gunzip to the canonical {dest.name} (MD5 {got}, expected "
                                f"{RAW_MD5[dest.name]}). Reinstall it: `sudo apt-get install --reinstall dataset-fashion-mnist`")

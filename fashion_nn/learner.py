@@ -52,7 +52,7 @@ def comparison_table(hist:dict) -> str:
             lines.append(f"{label if i == 0 else '':<16}{m:<15}{p:>10.6f}{r:>10.6f}{d:>+11.6f}")
     return '\n'.join(lines)
 
-# %% ../nbs/05_learner.ipynb #878ae0f4
+# %% ../nbs/05_learner.ipynb #42de6216
 def _print_epoch(row:list):
     "One row of fastai's epoch table, printed as plain text (the header before epoch 0)."
     if row[0] == 0: print(f"{'epoch':<7}{'train_loss':>12}{'valid_loss':>12}{'batch_accuracy':>16}{'time':>8}")
@@ -61,6 +61,7 @@ def _print_epoch(row:list):
 def fit_learner(learn:Learner, epochs:int, lr:float, progress:bool|str=True) -> Learner:
     "`learn.fit(epochs, lr)` after checking its arguments, with fastai's progress bar (`True`), no output (`False`), or plain epoch-table rows (`'table'`, for logs)."
     check_fit_args(epochs, lr)
+    if progress not in (True, False, 'table'): raise ValueError(f"progress must be True, False or 'table', got {progress!r}")
     if progress is True: learn.fit(epochs, lr)
     else:
         with learn.no_bar():
@@ -69,7 +70,7 @@ def fit_learner(learn:Learner, epochs:int, lr:float, progress:bool|str=True) -> 
             finally: learn.logger = logger
     return learn
 
-# %% ../nbs/05_learner.ipynb #dd62e4cd
+# %% ../nbs/05_learner.ipynb #62709076
 def fit_post(seed:int|None=42, # seed for `pair_dls` (None: don't seed)
              epochs:int=30, lr:float=0.1,
              progress:bool|str=True, # see `fit_learner`
@@ -90,7 +91,7 @@ def plot_accuracy(hists:dict, # label -> `history(...)` dict
     ax.set_xlabel('epoch'); ax.set_ylabel('batch_accuracy (validation)'); ax.legend()
     return ax
 
-# %% ../nbs/05_learner.ipynb #4f445cb4
+# %% ../nbs/05_learner.ipynb #e59bd335
 def post_dls(bs:int=256, root=None) -> DataLoaders:
     "The post's `DataLoaders`: fastai `DataLoader`s over `list(zip(x, y))`, which fetch and collate items one at a time."
     (train_x, train_y), (valid_x, valid_y) = [pair_tensors(fashion_mnist(train, root)) for train in (True, False)]

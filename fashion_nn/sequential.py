@@ -10,12 +10,13 @@ from torch import nn
 # %% auto #0
 __all__ = ['simple_net', 'net_from_params']
 
-# %% ../nbs/04_sequential.ipynb #efc57c1c
+# %% ../nbs/04_sequential.ipynb #3e4bbe5d
 def simple_net(n_in:int=28*28, # inputs: pixels per image
                n_hidden:int=30, # features in the hidden layer
+               n_out:int=1, # outputs: 1 score for a pair of classes (one per class for more)
               ) -> nn.Sequential:
     "The post's network from PyTorch layers: `nn.Linear(784, 30)`, `nn.ReLU()`, `nn.Linear(30, 1)`; a new one per call."
-    return nn.Sequential(nn.Linear(n_in, n_hidden), nn.ReLU(), nn.Linear(n_hidden, 1))
+    return nn.Sequential(nn.Linear(n_in, n_hidden), nn.ReLU(), nn.Linear(n_hidden, n_out))
 
 # %% ../nbs/04_sequential.ipynb #dd1d0922
 def net_from_params(params:list) -> nn.Sequential:

@@ -4,7 +4,6 @@
 
 # %% ../nbs/01_baseline.ipynb #cff887db
 from __future__ import annotations
-import torch
 
 # %% auto #0
 __all__ = ['class_means', 'mnist_distance', 'rmse_distance', 'is_dress', 'similarity_accuracy']

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05a_reproduce.ipynb #d72b5426
 from __future__ import annotations
-import io, json, math, platform, statistics, sys, time
+import io, json, platform, statistics, sys, time
 from pathlib import Path
 from fastcore.script import call_parse, store_true
 from .data import check_positive_int, write_atomic

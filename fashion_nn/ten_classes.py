@@ -5,7 +5,6 @@
 # %% ../nbs/07_ten_classes.ipynb #2edf0d99
 from __future__ import annotations
 import torch
-from torch import nn
 from .data import CLASSES, fashion_mnist, flat_images, tensor_dls
 from .sequential import simple_net
 from fastai.data.core import DataLoaders

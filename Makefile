@@ -7,13 +7,14 @@ STAMP  := $(VENV)/.fashion_nn-installed
 DEBIAN_DATA := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 SYS_PKGS := dataset-fashion-mnist graphviz
 
-.PHONY: setup sysdeps reproduce test test-slow bench lock export help
+.PHONY: setup sysdeps reproduce test test-slow bench lock export lab help
 help:
 	@echo "make reproduce  set up, then train the post's network and compare with the published figures"
 	@echo "make test       set up, then the CI gates: notebooks clean, library in sync, every notebook runs"
 	@echo "make test-slow  the same, including cells marked #| slow (long training runs, sweeps)"
 	@echo "make bench      side-by-side timings (data preparation, training paths, the suite)"
 	@echo "make setup      system packages (as root), .venv with the pinned set, the package in editable mode"
+	@echo "make lab        open the notebooks in JupyterLab (from .venv)"
 
 setup: sysdeps $(STAMP)
 
@@ -45,6 +46,9 @@ test: setup
 
 test-slow: setup
 	@PATH="$(CURDIR)/$(BIN):$$PATH" bash tools/test.sh --flags slow
+
+lab: setup
+	$(BIN)/jupyter lab nbs/
 
 bench: setup
 	$(BIN)/python bench/run.py

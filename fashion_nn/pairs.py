@@ -7,8 +7,10 @@ from __future__ import annotations
 import itertools, json
 from pathlib import Path
 import torch
-from .data import CLASSES, check_pair, fashion_mnist, pair_dls, write_atomic
-from .learner import fit_learner, history, simple_learner
+from .data import CLASSES, _check_pair, _pair_dls
+from .data_checks import _write_atomic
+from .linear import _check_fit_args
+from .learner import _fit, simple_learner
 
 # %% auto #0
 __all__ = ['pair_sweep', 'ranked_pairs', 'save_sweep', 'load_sweep']
@@ -18,13 +20,13 @@ def pair_sweep(pairs=None, # `(pos, neg)` pairs; default: all 45, the higher cla
                epochs:int=30, lr:float=0.1, seed:int|None=42, root=None) -> torch.Tensor:
     "Validation accuracy of the post's recipe on each pair, as a symmetric 10×10 matrix; NaN on the diagonal and for pairs not run."
     if pairs is None: pairs = [(pos, neg) for neg, pos in itertools.combinations(range(len(CLASSES)), 2)]
-    pairs = [check_pair(*p) for p in pairs]
+    pairs = [_check_pair(*p) for p in pairs]
     if len({frozenset(p) for p in pairs}) < len(pairs): raise ValueError(f"each pair may appear once, in one order: {pairs}")
-    splits = fashion_mnist(True, root), fashion_mnist(False, root)  # loaded once for all pairs
+    _check_fit_args(epochs, lr)
     acc = torch.full((len(CLASSES), len(CLASSES)), float('nan'))
     for pos, neg in pairs:
-        learn = fit_learner(simple_learner(pair_dls(pos, neg, seed=seed, splits=splits)), epochs, lr, False)
-        acc[pos, neg] = acc[neg, pos] = history(learn)['batch_accuracy'][-1]
+        learn = _fit(simple_learner(_pair_dls(pos, neg, seed=seed, root=root)), epochs, lr)
+        acc[pos, neg] = acc[neg, pos] = learn.recorder.values[-1][2]
     return acc
 
 def ranked_pairs(acc:torch.Tensor) -> list:
@@ -34,10 +36,14 @@ def ranked_pairs(acc:torch.Tensor) -> list:
 # %% ../nbs/06_pairs.ipynb #022504e6
 def save_sweep(acc:torch.Tensor, path, **info):
     "Write a sweep's accuracies (and `info`, e.g. its settings and run time) to `path` as JSON, atomically."
-    write_atomic(Path(path), (json.dumps(dict(info, classes=list(CLASSES), accuracy=[[None if a != a else round(a, 4) for a in row]
-                                                                                    for row in acc.tolist()]), indent=1) + '\n').encode())
+    rows = [[None if a != a else round(a, 4) for a in row] for row in acc.tolist()]
+    _write_atomic(Path(path), (json.dumps(dict(info, classes=list(CLASSES), accuracy=rows), indent=1) + '\n').encode())
 
 def load_sweep(path) -> tuple:
     "The accuracy matrix (NaN where not run) and the other fields saved by `save_sweep`."
-    d = json.loads(Path(path).read_text())
-    return torch.tensor([[float('nan') if a is None else a for a in row] for row in d.pop('accuracy')]), d
+    try:
+        d = json.loads(Path(path).read_text())
+        return torch.tensor([[float('nan') if a is None else a for a in row] for row in d.pop('accuracy')]), d
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise RuntimeError(f"{path} is missing or unreadable ({type(e).__name__}: {e}): `make test-slow` runs the sweep and "
+                           "writes it again") from None

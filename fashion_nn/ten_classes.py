@@ -7,6 +7,7 @@ from __future__ import annotations
 import torch
 from .data import CLASSES, fashion_mnist, flat_images, tensor_dls
 from .sequential import simple_net
+import fastai.callback.progress  # fastai's progress bar and epoch table
 from fastai.data.core import DataLoaders
 from fastai.learner import Learner
 from fastai.losses import CrossEntropyLossFlat
@@ -23,7 +24,7 @@ def class_tensors(ds) -> tuple:
 
 def ten_class_dls(bs:int=256, root=None, seed:int|None=None, device=None) -> DataLoaders:
     "`DataLoaders` over all ten classes: the 60,000 training images (shuffled), the 10,000 test images for validation."
-    return tensor_dls(*[class_tensors(fashion_mnist(train, root)) for train in (True, False)], bs=bs, seed=seed, device=device)
+    return tensor_dls(*[class_tensors(ds) for ds in fashion_mnist(root)], bs=bs, seed=seed, device=device)
 
 # %% ../nbs/07_ten_classes.ipynb #88a7adf7
 def ten_class_learner(dls:DataLoaders, n_hidden:int=100) -> Learner:

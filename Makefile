@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.fashion_nn-installed
 DEBIAN_DATA := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 SYS_PKGS := dataset-fashion-mnist graphviz
 
-.PHONY: setup sysdeps reproduce test test-slow bench lock export help
+.PHONY: setup sysdeps reproduce test test-slow bench lock export help readme docs
 help:
 	@echo "make reproduce  set up, then train the post's network and compare with the published figures"
 	@echo "make test       set up, then the CI gates: notebooks clean, library in sync, every notebook runs"
@@ -55,6 +55,10 @@ lock:
 	   echo "# 'make setup' installs exactly this set; torch/torchvision are the CUDA builds that run on the CPU."; \
 	   $(BIN)/pip freeze --all --exclude-editable | grep -v -E "^(pip|fashion[-_]nn)[= ]"; } > requirements-lock.txt
 
-# After editing notebooks: clean them, then regenerate the library.
+# After editing notebooks: clean them, then regenerate the library and the README.
 export:
-	$(BIN)/nbdev_clean && $(BIN)/nbdev_export
+	$(BIN)/nbdev_clean && $(BIN)/nbdev_export && $(BIN)/python tools/readme.py
+
+# README.md is generated from nbs/index.ipynb by nbdev's processors (no Quarto needed); `make test` fails when it is stale.
+readme:
+	$(BIN)/python tools/readme.py

@@ -33,8 +33,10 @@ def html_name(p):
 class _exec_show_docs(exec_show_docs):
     "nbdev's `exec_show_docs`, but a failing cell is recorded (nbdev_docs would stop there) instead of raised."
     def __call__(self, cell):
+        outputs = cell.get('outputs')
         try: super().__call__(cell)
         except Exception:
+            if outputs is not None: cell.outputs = outputs  # the outputs of the notebook's real run, not this error
             first = next((l for l in (cell.source or '').splitlines() if not l.startswith('#|')), '')
             self.nb.exec_failures_.append(f"cell {cell.idx_} ({first[:60]})")
             self.k.exc = None

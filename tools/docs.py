@@ -109,7 +109,15 @@ def main(argv):
     out, start = cfg.doc_path, time.time()
     if shutil.which('quarto') and '--no-quarto' not in argv:
         print("quarto found: nbdev_docs")
-        subprocess.run([str(Path(sys.executable).parent/'nbdev_docs')], check=True, cwd=cfg.config_path)
+        # nbdev_docs also rewrites README.md (nbdev_readme); the README is tools/readme.py's, which `make test` checks.
+        keep = {p: p.read_bytes() for p in [cfg.config_path/'README.md'] if p.exists()}
+        figs = cfg.config_path/f"{Path(cfg.get('readme_nb', 'index.ipynb')).stem}_files"
+        had_figs = figs.exists()
+        try: rc = subprocess.run([str(Path(sys.executable).parent/'nbdev_docs')], cwd=cfg.config_path).returncode
+        finally:
+            for p, data in keep.items(): p.write_bytes(data)
+            if not had_figs: shutil.rmtree(figs, ignore_errors=True)
+        if rc: sys.exit(f"FAIL nbdev_docs exited {rc} (its error is above); tools/docs.py --no-quarto builds without Quarto")
         print(f"built {out} with Quarto in {time.time()-start:.1f}s")
         return 0
     n = build_without_quarto(cfg.nbs_path, out)

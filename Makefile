@@ -63,12 +63,12 @@ lock:
 export:
 	$(BIN)/nbdev_clean && $(BIN)/nbdev_export && $(BIN)/python tools/readme.py
 
-# README.md is generated from nbs/index.ipynb by nbdev's processors (no Quarto needed); `make test` fails when it is stale.
+# README.md is generated from nbs/index.ipynb by nbdev's processors (no Quarto needed); make test fails on a stale one.
 readme:
 	$(BIN)/python tools/readme.py
 
-# The site in _docs/: nbdev_docs where Quarto is installed, else nbdev's processors + nbconvert (tools/docs.py); then every
-# page is opened in headless Chromium (tools/check_site.py), which also saves _docs/screenshot.png.
+# The site in _docs/: nbdev_docs where Quarto is installed, else nbdev's processors + nbconvert (tools/docs.py);
+# then every page is opened in headless Chromium (tools/check_site.py), which also saves _docs/screenshot.png.
 docs: setup
 	$(BIN)/python tools/docs.py
 	$(BIN)/python tools/check_site.py

@@ -13,15 +13,17 @@ from pathlib import Path
 import websocket
 
 BROWSERS = ('chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable')
-FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync', '--hide-scrollbars', '--remote-debugging-port=0',
+FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+         '--disable-background-networking', '--disable-component-update', '--disable-sync', '--hide-scrollbars',
+         '--remote-debugging-port=0',
          '--allow-file-access-from-files', 'about:blank']
 # What each page reports: its images, links and anchors, and whether its text shows a traceback.
 PROBE = """JSON.stringify({
   title: document.title,
   images: [...document.images].map(i => ({src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0})),
   links: [...document.querySelectorAll('a[href]')].map(a => a.href),
-  ids: [...document.querySelectorAll('[id]')].map(e => e.id).concat([...document.querySelectorAll('a[name]')].map(a => a.name)),
+  ids: [...document.querySelectorAll('[id]')].map(e => e.id)
+       .concat([...document.querySelectorAll('a[name]')].map(a => a.name)),
   traceback: document.body.innerText.includes('Traceback (most recent call last)')
 })"""
 
@@ -35,7 +37,8 @@ class Browser:
         port_file, deadline = Path(self.profile)/'DevToolsActivePort', time.time() + 30
         while not (port_file.exists() and port_file.read_text().strip()):
             if self.proc.poll() is not None or time.time() > deadline:
-                self.close(); sys.exit(f"FAIL {exe} did not start (exit {self.proc.returncode}): run it by hand to see why")
+                self.close()
+                sys.exit(f"FAIL {exe} did not start (exit {self.proc.returncode}): run it by hand to see why")
             time.sleep(0.05)
         port = port_file.read_text().split()[0]
         target = json.load(urllib.request.urlopen(urllib.request.Request(
@@ -95,27 +98,29 @@ def check(site):
             except TimeoutError: problems.append(f"{rel}: did not finish loading within 60 s"); continue
             r = json.loads(b.send('Runtime.evaluate', expression=PROBE, returnByValue=True)['result']['value'])
             seen[p] = r
-            problems += [f"{rel}: image {i['src']} does not render (naturalWidth 0)" for i in r['images'] if not i['ok']]
+            problems += [f"{rel}: image {i['src']} does not render (naturalWidth 0)"
+                         for i in r['images'] if not i['ok']]
             if r['traceback']: problems.append(f"{rel}: shows a Python traceback")
             if p == site/'index.html':
                 shot = b.send('Page.captureScreenshot', format='png')['data']
                 import base64; (site/'screenshot.png').write_bytes(base64.b64decode(shot))
     finally: b.close()
-    n_links = 0
+    n_links, name = 0, lambda t: t.relative_to(site) if t.is_relative_to(site) else t
     for p, r in seen.items():  # internal links: the file must exist, and an anchor must be on the page it names
         for href in r['links']:
             u = urllib.parse.urlparse(href)
             if u.scheme != 'file': continue
             n_links += 1
             target = Path(urllib.parse.unquote(u.path))
-            if not target.exists(): problems.append(f"{p.relative_to(site)}: broken link to {target.relative_to(site) if target.is_relative_to(site) else target}")
+            if not target.exists(): problems.append(f"{name(p)}: broken link to {name(target)}")
             elif u.fragment and target in seen and urllib.parse.unquote(u.fragment) not in seen[target]['ids']:
-                problems.append(f"{p.relative_to(site)}: link to missing anchor {target.relative_to(site)}#{u.fragment}")
+                problems.append(f"{name(p)}: link to missing anchor {name(target)}#{u.fragment}")
     n_img = sum(len(r['images']) for r in seen.values())
     for m in problems: print(f"FAIL {m}")
-    print(f"{'FAIL' if problems else 'ok  '} site check: {len(pages)} pages, {n_img} images, {n_links} internal links in "
-          f"headless Chromium, {len(problems)} problems ({time.time()-start:.1f}s)"
-          + ('' if problems or not (site/'index.html').exists() else f"; home page screenshot in {site.name}/screenshot.png"))
+    shot = (site/'screenshot.png').exists() and not problems
+    print(f"{'FAIL' if problems else 'ok  '} site check: {len(pages)} pages, {n_img} images, {n_links} internal links "
+          f"in headless Chromium, {len(problems)} problems ({time.time()-start:.1f}s)"
+          + (f"; home page in {site.name}/screenshot.png" if shot else ''))
     return 1 if problems else 0
 
 

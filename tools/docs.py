@@ -50,7 +50,7 @@ def _page_nb(fm, cells):
 
 
 def _local_links(page, names, base):
-    "Links to notebooks (`01_baseline.ipynb#x`) and to the published site (`{doc_host}/baseline.html#x`) -> local pages."
+    "Links to notebooks (`01_baseline.ipynb#x`) and to the published site (`{doc_host}/baseline.html#x`): local pages."
     def fix(m):
         url = m[2]
         if url.startswith(base): url = url[len(base):] or 'index.html'
@@ -100,7 +100,8 @@ def build_without_quarto(nbs, out):
             (out/name).parent.mkdir(parents=True, exist_ok=True); (out/name).write_bytes(data)
         print(f"  {p.name:<22} -> {page:<22} {len(res.get('outputs', {})):>2} figures  (nbdev processing {secs:.1f}s)")
     for f in failures:
-        print(f"warning: {f} fails outside its notebook; nbdev_docs (Quarto) stops there: give its imports a cell of their own")
+        print(f"warning: {f} fails outside its notebook; nbdev_docs (Quarto) stops there: "
+              "give its imports a cell of their own")
     return len(pages)
 
 
@@ -117,7 +118,7 @@ def main(argv):
         finally:
             for p, data in keep.items(): p.write_bytes(data)
             if not had_figs: shutil.rmtree(figs, ignore_errors=True)
-        if rc: sys.exit(f"FAIL nbdev_docs exited {rc} (its error is above); tools/docs.py --no-quarto builds without Quarto")
+        if rc: sys.exit(f"FAIL nbdev_docs exited {rc} (error above); tools/docs.py --no-quarto builds without Quarto")
         print(f"built {out} with Quarto in {time.time()-start:.1f}s")
         return 0
     n = build_without_quarto(cfg.nbs_path, out)

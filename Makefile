@@ -5,9 +5,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.fashion_nn-installed
 DEBIAN_DATA := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
-SYS_PKGS := dataset-fashion-mnist graphviz
+SYS_PKGS := dataset-fashion-mnist graphviz chromium
 
-.PHONY: setup sysdeps reproduce test test-slow bench lock export lab help
+.PHONY: setup sysdeps reproduce test test-slow bench lock export lab help readme docs
 help:
 	@echo "make reproduce  set up, then train the post's network and compare with the published figures"
 	@echo "make test       set up, then the CI gates: notebooks clean, library in sync, every notebook runs"
@@ -15,18 +15,22 @@ help:
 	@echo "make bench      side-by-side timings (data preparation, training paths, the suite)"
 	@echo "make setup      system packages (as root), .venv with the pinned set, the package in editable mode"
 	@echo "make lab        open the notebooks in JupyterLab (from .venv)"
+	@echo "make readme     write README.md from nbs/index.ipynb (make export does it too)"
+	@echo "make docs       build the site in _docs/ (Quarto if installed, else nbconvert), check every page in Chromium"
 
 setup: sysdeps $(STAMP)
 
-# Debian packages: the Fashion-MNIST files and graphviz's `dot`. Installs them as root; otherwise says how.
+# Debian packages: the Fashion-MNIST files, graphviz's `dot`, and chromium for `make docs`' browser check (about 530 MB,
+# a minute). Installs them as root; otherwise says how.
 sysdeps:
-	@if [ -f $(DEBIAN_DATA) ] && command -v dot >/dev/null; then exit 0; fi; \
+	@if [ -f $(DEBIAN_DATA) ] && command -v dot >/dev/null && command -v chromium >/dev/null; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "installing Debian packages: $(SYS_PKGS)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYS_PKGS) >/dev/null; \
 	else \
 	  echo "note: system packages missing; run:  sudo apt-get update && sudo apt-get install -y $(SYS_PKGS)"; \
 	  echo "      (without them the data is downloaded by torchvision when online, and the Learner diagram is skipped)"; \
+	  echo "      (without chromium, make docs builds the site, then its browser check fails)"; \
 	fi
 
 # The venv is rebuilt only when the pins or the package metadata change (a second `make setup` does nothing).
@@ -59,6 +63,16 @@ lock:
 	   echo "# 'make setup' installs exactly this set; torch/torchvision are the CUDA builds that run on the CPU."; \
 	   $(BIN)/pip freeze --all --exclude-editable | grep -v -E "^(pip|fashion[-_]nn)[= ]"; } > requirements-lock.txt
 
-# After editing notebooks: clean them, then regenerate the library.
+# After editing notebooks: clean them, then regenerate the library and the README.
 export:
-	$(BIN)/nbdev_clean && $(BIN)/nbdev_export
+	$(BIN)/nbdev_clean && $(BIN)/nbdev_export && $(BIN)/python tools/readme.py
+
+# README.md is generated from nbs/index.ipynb by nbdev's processors (no Quarto needed); make test fails on a stale one.
+readme:
+	$(BIN)/python tools/readme.py
+
+# The site in _docs/: nbdev_docs where Quarto is installed, else nbdev's processors + nbconvert (tools/docs.py);
+# then every page is opened in headless Chromium (tools/check_site.py), which also saves _docs/screenshot.png.
+docs: setup
+	$(BIN)/python tools/docs.py
+	$(BIN)/python tools/check_site.py

@@ -22,6 +22,9 @@ gate() {
 gate "notebooks are clean" nbdev_clean
 gate "library in sync with the notebooks" nbdev_export
 
+# README.md is generated from nbs/index.ipynb (tools/readme.py, `make readme`); a stale one fails the suite.
+python tools/readme.py --check || fail=1
+
 # nbdev_test runs two notebooks at once (one per core). Each torch process would otherwise start a thread per core,
 # and four busy threads on two cores thrash: the suite took 127 s that way instead of 21 s.
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} MKL_NUM_THREADS=${MKL_NUM_THREADS:-1}

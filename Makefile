@@ -14,6 +14,7 @@ help:
 	@echo "make test-slow  the same, including cells marked #| slow (long training runs, sweeps)"
 	@echo "make bench      side-by-side timings (data preparation, training paths, the suite)"
 	@echo "make setup      system packages (as root), .venv with the pinned set, the package in editable mode"
+	@echo "make replay-2022  the post's code on its May-2022 stack (.venv-2022) and on today's, row by row"
 
 setup: sysdeps $(STAMP)
 
@@ -58,3 +59,8 @@ lock:
 # After editing notebooks: clean them, then regenerate the library.
 export:
 	$(BIN)/nbdev_clean && $(BIN)/nbdev_export
+
+# The post's code as published, on a May-2022 stack (.venv-2022 from requirements-2022.txt, built once) and on today's.
+.PHONY: replay-2022
+replay-2022: setup
+	$(BIN)/python replay/run.py

@@ -41,10 +41,11 @@ def find_python():
     return None
 
 def lock_key(py:str) -> str:
-    "What the stamp remembers: the lock file's hash and the interpreter's full version."
+    "What the stamp remembers: the hash of the lock's pins (not its comments) and the interpreter's full version."
     ver = subprocess.run([py, '-c', 'import sys; print(sys.version.split()[0])'],
                          capture_output=True, text=True).stdout.strip()
-    return f"{hashlib.sha256(LOCK.read_bytes()).hexdigest()} python {ver}"
+    pins = '\n'.join(l.split('#')[0].strip() for l in LOCK.read_text().splitlines() if l.split('#')[0].strip())
+    return f"{hashlib.sha256(pins.encode()).hexdigest()} python {ver}"
 
 def pip(*args):
     "Run the 2022 venv's pip; on failure, stop with its last lines (minus the config's 'Location ... ignored' noise)."
@@ -121,7 +122,8 @@ def compare(published:list, old:list, new:list) -> dict:
     elif not bad: verdict = f"2022 stack and today agree on all {n} rows to {DIGITS} digits"
     else:
         d = mx(old, new)
-        verdict = (f"2022 stack and today differ on {len(bad)} of {n} rows at {DIGITS} digits (epochs "
+        verdict = (f"2022 stack and today differ on {len(bad)} of {n} rows at {DIGITS} digits "
+                   f"(epoch{'s' if len(bad) > 1 else ''} "
                    + ', '.join(map(str, bad)) + "); largest differences: "
                    + ', '.join(f"{c} {d[c]:.1e}" for c in COLS))
     return dict(max_abs_diff={'2022_vs_today': mx(old, new), '2022_vs_published': mx(old, published),

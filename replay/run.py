@@ -59,8 +59,7 @@ def build_env() -> float:
     "Build `.venv-2022` from the lock file unless its stamp says it is built from this very lock; seconds spent."
     py = find_python()
     if py is None:
-        die("no Python 3.8 or 3.9 found (the post's kernel was 3.8.10; torch 1.11 has no wheels for 3.10+). "
-            "Install one, e.g. `pyenv install 3.8.18`, and run again.")
+        die("no Python 3.8 or 3.9 found (torch 1.11 has no wheels for newer); install one, e.g. `pyenv install 3.8.18`")
     key = lock_key(py)
     if STAMP.exists() and STAMP.read_text().strip() == key:
         print(f"reusing {VENV.name} (built from this {LOCK.name}, {key.split(' ', 1)[1]})"); return 0.

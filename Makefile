@@ -17,6 +17,7 @@ help:
 	@echo "make lab        open the notebooks in JupyterLab (from .venv)"
 	@echo "make readme     write README.md from nbs/index.ipynb (make export does it too)"
 	@echo "make docs       build the site in _docs/ (Quarto if installed, else nbconvert), check every page in Chromium"
+	@echo "make replay-2022  the post's code on its May-2022 stack (.venv-2022) and on today's, row by row"
 
 setup: sysdeps $(STAMP)
 
@@ -76,3 +77,8 @@ readme:
 docs: setup
 	$(BIN)/python tools/docs.py
 	$(BIN)/python tools/check_site.py
+
+# The post's code as published, on a May-2022 stack (.venv-2022 from requirements-2022.txt, built once) and on today's.
+.PHONY: replay-2022
+replay-2022: setup
+	$(BIN)/python replay/run.py

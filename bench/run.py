@@ -1,12 +1,14 @@
 """Side-by-side timings for fashion_nn, measured interleaved in one run: medians of several repetitions, and ratios.
 
-    make bench                 # or: .venv/bin/python bench/run.py [--reps 3] [--skip-suite] [--out bench/results.json]
+    make bench                 # or: .venv/bin/python bench/run.py [--reps 3] [--skip-suite] [--skip-sweep] [--out ...]
 
 1. data preparation: the post's list comprehensions over torchvision items vs `pair_tensors`;
-2. `fit(30, 0.1)` alone (data already built): the post's `Learner` on the post's DataLoaders vs on `pair_dls` vs a raw
-   PyTorch loop on the same model, loss and metric;
-3. the whole series: `make test`'s gates and notebooks, a cold `import fashion_nn.learner`, and the reproduce command;
-4. peak memory (RSS) of the reproduce command.
+2. a quiet `fit(30, 0.1)` alone (data already built), on `pair_dls` seeded alike: stock fastai `Learner`, the project's
+   `FastLearner` and a raw PyTorch loop on the same model, loss, metric and batches (and the post's DataLoaders with stock
+   `Learner`); the cost of dispatching one event on a quiet fit, for both `Learner`s;
+3. the 45-pair sweep (`pair_sweep`) with stock `Learner`, then with `FastLearner` (once each: ~2 minutes apiece);
+4. the whole series: `make test`'s gates and notebooks, a cold `import fashion_nn.learner`, and the reproduce command;
+5. peak memory (RSS) of the reproduce command.
 No test asserts a time: these machines are shared and noisy, so only ratios measured side by side mean anything.
 """
 import argparse, json, os, platform, resource, statistics, subprocess, sys, time
@@ -52,59 +54,111 @@ def bench_data(reps):
     return res
 
 def raw_loop(dls, epochs=30, lr=0.1):
-    "A plain PyTorch loop on the same model, loss and metric: permute, slice, index whole tensors; validation loss and accuracy each epoch."
+    "A plain PyTorch loop on the same model, loss and metric: index whole tensors by `dls.train`'s own permutation (so the batches are the `Learner`'s); validation loss and accuracy each epoch."
     import torch
     from fashion_nn.hand_rolled import batch_accuracy, fashion_mnist_loss
     from fashion_nn.sequential import simple_net
     (x, y), (vx, vy) = dls.train.dataset.tensors, dls.valid.dataset.tensors
     net = simple_net().to(x.device); opt = torch.optim.SGD(net.parameters(), lr=lr)
     for _ in range(epochs):
-        perm = torch.randperm(len(x), device=x.device)
+        dls.train.randomize(); perm = dls.train.get_idxs().to(x.device)  # what `TensorDL.__iter__` draws
+        net.train()
         for i in range(0, len(x), 256):
             idx = perm[i:i+256]
             loss = fashion_mnist_loss(net(x.index_select(0, idx)), y.index_select(0, idx))
             loss.backward(); opt.step(); opt.zero_grad()
+        net.eval()
         with torch.no_grad():
-            correct = 0.
+            vloss, correct = 0., 0.
             for i in range(0, len(vx), 256):
                 p, t = net(vx[i:i+256]), vy[i:i+256]
-                fashion_mnist_loss(p, t); correct += batch_accuracy(p, t).item() * len(t)
-    return correct / len(vx)
+                vloss += fashion_mnist_loss(p, t) * len(t); correct += batch_accuracy(p, t) * len(t)
+    return (correct / len(vx)).item()
+
+def with_learner(cls):
+    "Make `simple_learner` (and all that uses it, e.g. `pair_sweep`) build `cls`, until the block ends."
+    import contextlib, fashion_nn.learner as mod
+    @contextlib.contextmanager
+    def ctx():
+        names = [n for n in ('Learner', 'FastLearner') if hasattr(mod, n)]  # whichever `simple_learner` builds
+        old = {n: getattr(mod, n) for n in names}
+        for n in names: setattr(mod, n, cls)
+        try: yield
+        finally:
+            for n, v in old.items(): setattr(mod, n, v)
+    return ctx()
 
 def bench_fit(reps):
+    from fastai.learner import Learner
     from fastai.torch_core import set_seed
-    from fashion_nn.data import pair_dls
-    from fashion_nn.learner import fit_learner, history, post_dls, simple_learner
-    def learner_on(make_dls):
+    from fashion_nn.data import fashion_mnist, pair_dls
+    from fashion_nn.dispatch import FastLearner
+    from fashion_nn.learner import fit_learner, post_dls, simple_learner
+    splits = fashion_mnist(True), fashion_mnist(False)
+    def learner_on(make_dls, cls=Learner):
         def run():
-            set_seed(42); learn = simple_learner(make_dls())
+            set_seed(42); dls = make_dls()
+            with with_learner(cls): learn = simple_learner(dls)
+            assert type(learn) is cls, f"simple_learner built a {type(learn).__name__}, not a {cls.__name__}"
             start = time.perf_counter(); fit_learner(learn, 30, 0.1, False)
-            return Timed(history(learn)['batch_accuracy'][-1], time.perf_counter() - start)
+            return Timed(learn.recorder.values, time.perf_counter() - start)
         return run
-    project_dls = pair_dls(seed=42)
     def raw():
-        set_seed(42); return raw_loop(project_dls)
-    return interleaved({"post's DataLoaders + Learner": learner_on(post_dls),
-                        'pair_dls + Learner': learner_on(lambda: pair_dls(seed=42)),
-                        'raw PyTorch loop': raw}, reps)
+        set_seed(42); dls = pair_dls(seed=42, splits=splits)
+        start = time.perf_counter(); acc = raw_loop(dls)
+        return Timed([[None, None, acc]], time.perf_counter() - start)
+    res = interleaved({"post's DataLoaders + Learner": learner_on(post_dls),
+                       'pair_dls + Learner': learner_on(lambda: pair_dls(seed=42, splits=splits)),
+                       'pair_dls + FastLearner': learner_on(lambda: pair_dls(seed=42, splits=splits), FastLearner),
+                       'raw PyTorch loop': raw}, reps)
+    stock, fast, plain = (res[k]['result'] for k in ('pair_dls + Learner', 'pair_dls + FastLearner', 'raw PyTorch loop'))
+    if fast != stock: raise SystemExit("bench: FastLearner's recorder values differ from Learner's: it is not a drop-in")
+    if plain[-1][-1] != stock[-1][-1]:
+        print(f"bench: note: the raw loop's final accuracy {plain[-1][-1]} differs from the Learners' {stock[-1][-1]}")
+    for k, r in res.items():
+        r['identical_recorder_values'] = r['result'] == stock if k != 'raw PyTorch loop' else None
+        r['result'] = r['result'][-1][-1]  # the final accuracy
+    return res
+
+def bench_sweep():
+    "The 45-pair sweep with stock `Learner`, then with `FastLearner`: seconds each, and whether the accuracies are identical."
+    import torch
+    from fastai.learner import Learner
+    from fashion_nn.dispatch import FastLearner
+    from fashion_nn.pairs import pair_sweep
+    res = {}
+    for name, cls in (('Learner', Learner), ('FastLearner', FastLearner)):
+        with with_learner(cls):
+            start = time.perf_counter(); acc = pair_sweep(); res[name] = dict(seconds=time.perf_counter() - start)
+        res[name]['acc'] = acc
+    same = torch.equal(res['Learner'].pop('acc').nan_to_num(), res['FastLearner'].pop('acc').nan_to_num())
+    return dict(res, identical_accuracies=same)
 
 def bench_dispatch(n=20_000):
-    "Callback events one `fit(30, 0.1)` sends, and the cost of dispatching one that no callback handles: what a raw loop never pays."
-    from fashion_nn.data import pair_dls
+    "Events one quiet `fit(30, 0.1)` sends, and the cost of dispatching one that no callback handles (as on a quiet fit: no progress bar), for stock `Learner` and `FastLearner`: what a raw loop never pays."
     from fastai.callback.core import Callback
+    from fastai.learner import Learner
+    from fashion_nn.data import pair_dls
+    from fashion_nn.dispatch import FastLearner
     from fashion_nn.learner import fit_learner, simple_learner
     class CountEvents(Callback):
-        "The `Learner` calls every callback for every event, so this one sees them all."
+        "Both `Learner`s call a callback with its own `__call__` for every event, so this one sees them all."
         n = 0
         def __call__(self, event_name): self.n += 1
-    learn = simple_learner(pair_dls(seed=42))
-    learn.add_cb(counter := CountEvents())
-    fit_learner(learn, 30, 0.1, False)
-    learn.remove_cb(counter)
-    start = time.perf_counter()
-    for _ in range(n): learn('after_step')
-    per_event = (time.perf_counter() - start) / n
-    return dict(events_per_fit=counter.n, us_per_event=round(per_event * 1e6, 1), seconds_per_fit=round(counter.n * per_event, 3))
+    res = {}
+    for cls in (Learner, FastLearner):
+        with with_learner(cls): learn = simple_learner(pair_dls(seed=42))
+        learn.add_cb(counter := CountEvents())
+        fit_learner(learn, 30, 0.1, False)
+        learn.remove_cb(counter)
+        with learn.no_bar():
+            learn('after_step')  # FastLearner looks its handlers up once
+            start = time.perf_counter()
+            for _ in range(n): learn('after_step')
+            per_event = (time.perf_counter() - start) / n
+        res[cls.__name__] = dict(events_per_fit=counter.n, us_per_event=round(per_event * 1e6, 2),
+                                 seconds_per_fit=round(counter.n * per_event, 3))
+    return res
 
 def run_cmd(args, env=None):
     "Wall seconds, exit status and peak RSS (MiB) of a command, measured by a wrapper process of its own."
@@ -135,24 +189,35 @@ def table(res) -> str:
     ms = lambda r: r['median_s']
     post_d, ours_d = data['post: list comprehension + ToTensor'], data['fashion_nn: pair_tensors']
     post_f, ours_f, raw_f = fit["post's DataLoaders + Learner"], fit['pair_dls + Learner'], fit['raw PyTorch loop']
+    fast_f = fit['pair_dls + FastLearner']
+    d, dfast = res['dispatch']['Learner'], res['dispatch']['FastLearner']
     lines = [f"machine: {res['machine']['cpu']}, {res['machine']['cores']} cores, {res['machine']['memory_gib']} GiB; "
              f"torch {res['machine']['torch']} ({res['machine']['torch_threads']} threads); medians of {res['reps']} interleaved runs",
              '', f"{'what':<48}{'median s':>10}  notes",
              f"{'1. data: post, list comprehension + ToTensor':<48}{ms(post_d):>10.3f}",
              f"{'   data: fashion_nn pair_tensors':<48}{ms(ours_d):>10.3f}  {ms(post_d)/ms(ours_d):.0f}x faster (goal >= 50x)",
              f"{'2. fit(30, 0.1): post DataLoaders + Learner':<48}{ms(post_f):>10.3f}  acc {post_f['result']:.4f}; {ms(post_f)/ms(raw_f):.2f}x raw",
-             f"{'   fit(30, 0.1): pair_dls + Learner':<48}{ms(ours_f):>10.3f}  acc {ours_f['result']:.4f}; {ms(ours_f)/ms(raw_f):.2f}x raw (goal <= 1.3x); {ms(post_f)/ms(ours_f):.2f}x faster than the post's",
+             f"{'   fit(30, 0.1): pair_dls + Learner':<48}{ms(ours_f):>10.3f}  acc {ours_f['result']:.4f}; {ms(ours_f)/ms(raw_f):.2f}x raw; {ms(post_f)/ms(ours_f):.2f}x faster than the post's",
+             f"{'   fit(30, 0.1): pair_dls + FastLearner':<48}{ms(fast_f):>10.3f}  acc {fast_f['result']:.4f}; {ms(fast_f)/ms(raw_f):.2f}x raw (goal <= 1.3x); "
+             f"{ms(ours_f)/ms(fast_f):.2f}x faster than Learner (goal >= 1.5x); recorder values identical: {fast_f['identical_recorder_values']}",
              f"{'   fit(30, 0.1): raw PyTorch loop':<48}{ms(raw_f):>10.3f}  acc {raw_f['result']:.4f}",
-             f"{'   fastai callback dispatch alone':<48}{res['dispatch']['seconds_per_fit']:>10.3f}  "
-             f"{res['dispatch']['events_per_fit']:,} events per fit x {res['dispatch']['us_per_event']} us"]
+             f"{'   Learner dispatch alone (quiet fit)':<48}{d['seconds_per_fit']:>10.3f}  {d['events_per_fit']:,} events per fit x {d['us_per_event']} us",
+             f"{'   FastLearner dispatch alone (quiet fit)':<48}{dfast['seconds_per_fit']:>10.3f}  {dfast['events_per_fit']:,} events per fit x {dfast['us_per_event']} us"]
+    if 'sweep' in res:
+        sw = res['sweep']
+        lines += [f"{'3. 45-pair sweep: Learner':<48}{sw['Learner']['seconds']:>10.1f}",
+                  f"{'   45-pair sweep: FastLearner':<48}{sw['FastLearner']['seconds']:>10.1f}  "
+                  f"{sw['Learner']['seconds']/sw['FastLearner']['seconds']:.2f}x faster (goal >= 1.5x vs 107 s); "
+                  f"identical accuracies: {sw['identical_accuracies']}"]
     for k, r in series.items():
-        lines.append(f"{'3. ' + k:<48}{ms(r):>10.3f}  peak RSS {r['result']['peak_rss_mib']:.0f} MiB")
+        lines.append(f"{'4. ' + k:<48}{ms(r):>10.3f}  peak RSS {r['result']['peak_rss_mib']:.0f} MiB")
     return '\n'.join(lines)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--reps', type=int, default=3, help='repetitions of each measurement (default 3)')
-    ap.add_argument('--skip-suite', action='store_true', help="don't time make test's notebooks (the slowest part)")
+    ap.add_argument('--skip-suite', action='store_true', help="don't time make test's notebooks")
+    ap.add_argument('--skip-sweep', action='store_true', help="don't time the 45-pair sweep (about 4 minutes)")
     ap.add_argument('--out', default=str(ROOT/'bench'/'results.json'), help='where to write the JSON')
     a = ap.parse_args()
     if a.reps < 1: ap.error('--reps must be >= 1')
@@ -161,6 +226,8 @@ def main():
     print('timing data preparation ...', flush=True); res['data'] = bench_data(a.reps)
     print('timing fit(30, 0.1) ...', flush=True); res['fit'] = bench_fit(a.reps)
     res['dispatch'] = bench_dispatch()
+    if not a.skip_sweep:
+        print('timing the 45-pair sweep, Learner then FastLearner ...', flush=True); res['sweep'] = bench_sweep()
     print('timing the series ...', flush=True)
     with tempfile.TemporaryDirectory() as tmp: res['series'] = bench_series(a.reps, a.skip_suite, tmp)
     res['table'] = table(res)

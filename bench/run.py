@@ -3,15 +3,15 @@
     make bench                 # or: .venv/bin/python bench/run.py [--reps 3] [--skip-suite] [--skip-sweep] [--out ...]
 
 1. data preparation: the post's list comprehensions over torchvision items vs `pair_tensors`;
-2. a quiet `fit(30, 0.1)` alone (data already built), on `pair_dls` seeded alike: stock fastai `Learner`, the project's
-   `FastLearner` and a raw PyTorch loop on the same model, loss, metric and batches (and the post's DataLoaders with stock
-   `Learner`); the cost of dispatching one event on a quiet fit, for both `Learner`s;
+2. a quiet `fit(30, 0.1)` alone (data already built), on `pair_dls` seeded alike: stock fastai `Learner`, the
+   project's `FastLearner` and a raw PyTorch loop on the same model, loss, metric and batches (and the post's
+   DataLoaders with stock `Learner`); the cost of dispatching one event on a quiet fit, for both `Learner`s;
 3. the 45-pair sweep (`pair_sweep`) with stock `Learner`, then with `FastLearner` (once each: ~2 minutes apiece);
 4. the whole series: `make test`'s gates and notebooks, a cold `import fashion_nn.learner`, and the reproduce command;
 5. peak memory (RSS) of the reproduce command.
-No test asserts a time: these machines are shared and noisy, so only ratios measured side by side mean anything. In-process
-timings also report CPU seconds (`time.process_time`), which other programs disturb less; torch runs on `--threads` threads
-(default 1, as `make test` runs the notebooks), so CPU seconds are the work done.
+No test asserts a time: these machines are shared and noisy, so only ratios measured side by side mean anything.
+In-process timings also report CPU seconds (`time.process_time`), which other programs disturb less; torch runs on
+`--threads` threads (default 1, as `make test` runs the notebooks), so CPU seconds are the work done.
 """
 import argparse, json, os, platform, resource, statistics, subprocess, sys, time
 from pathlib import Path
@@ -21,7 +21,8 @@ BIN = Path(sys.executable).parent
 
 class Timed:
     "What a benchmarked function returns when it times only part of itself (e.g. the fit, not building its data)."
-    def __init__(self, result, seconds, cpu_seconds): self.result, self.seconds, self.cpu_seconds = result, seconds, cpu_seconds
+    def __init__(self, result, seconds, cpu_seconds):
+        self.result, self.seconds, self.cpu_seconds = result, seconds, cpu_seconds
 
 def timed(f):
     "Call `f`, returning a `Timed` with its result, its wall seconds and the CPU seconds this process spent."
@@ -29,15 +30,15 @@ def timed(f):
     return Timed(r, time.perf_counter() - start, time.process_time() - cpu_start)
 
 def interleaved(fns:dict, reps:int) -> dict:
-    "Run each of `fns` once per round, `reps` rounds; the median wall and CPU seconds of each, and its last return value."
+    "Run each of `fns` once per round, `reps` rounds; median wall and CPU seconds of each, and its last return value."
     times, cpus, last = {k: [] for k in fns}, {k: [] for k in fns}, {}
     for _ in range(reps):
         for k, f in fns.items():
             r = timed(f)
             if isinstance(r.result, Timed): r = r.result
             last[k] = r.result; times[k].append(r.seconds); cpus[k].append(r.cpu_seconds)
-    return {k: dict(median_s=statistics.median(v), runs_s=[round(t, 3) for t in v], median_cpu_s=statistics.median(cpus[k]),
-                    result=last[k]) for k, v in times.items()}
+    return {k: dict(median_s=statistics.median(v), runs_s=[round(t, 3) for t in v],
+                    median_cpu_s=statistics.median(cpus[k]), result=last[k]) for k, v in times.items()}
 
 def post_tensors(ds):
     "The post's preparation: list comprehensions over every item (PIL image → `ToTensor`), then stack."
@@ -62,7 +63,8 @@ def bench_data(reps):
     return res
 
 def raw_loop(dls, epochs=30, lr=0.1):
-    "A plain PyTorch loop on the same model, loss and metric: index whole tensors by `dls.train`'s own permutation (so the batches are the `Learner`'s); validation loss and accuracy each epoch."
+    """A plain PyTorch loop on the same model, loss and metric: index whole tensors by `dls.train`'s own permutation
+    (so the batches are the `Learner`'s); validation loss and accuracy each epoch."""
     import torch
     from fashion_nn.hand_rolled import batch_accuracy, fashion_mnist_loss
     from fashion_nn.sequential import simple_net
@@ -119,8 +121,9 @@ def bench_fit(reps):
                        'pair_dls + Learner': learner_on(lambda: pair_dls(seed=42, splits=splits)),
                        'pair_dls + FastLearner': learner_on(lambda: pair_dls(seed=42, splits=splits), FastLearner),
                        'raw PyTorch loop': raw}, reps)
-    stock, fast, plain = (res[k]['result'] for k in ('pair_dls + Learner', 'pair_dls + FastLearner', 'raw PyTorch loop'))
-    if fast != stock: raise SystemExit("bench: FastLearner's recorder values differ from Learner's: it is not a drop-in")
+    stock, fast, plain = (res[k]['result'] for k in
+                          ('pair_dls + Learner', 'pair_dls + FastLearner', 'raw PyTorch loop'))
+    if fast != stock: raise SystemExit("bench: FastLearner's recorder values differ from Learner's: not a drop-in")
     if plain[-1][-1] != stock[-1][-1]:
         print(f"bench: note: the raw loop's final accuracy {plain[-1][-1]} differs from the Learners' {stock[-1][-1]}")
     for k, r in res.items():
@@ -129,7 +132,7 @@ def bench_fit(reps):
     return res
 
 def bench_sweep():
-    "The 45-pair sweep with stock `Learner`, then with `FastLearner`: seconds each, and whether the accuracies are identical."
+    "The 45-pair sweep with stock `Learner`, then with `FastLearner`: seconds each, and whether the accuracies match."
     import torch
     from fastai.learner import Learner
     from fashion_nn.dispatch import FastLearner
@@ -142,7 +145,8 @@ def bench_sweep():
     return dict(res, identical_accuracies=same)
 
 def bench_dispatch(n=20_000):
-    "Events one quiet `fit(30, 0.1)` sends, and the cost of dispatching one that no callback handles (as on a quiet fit: no progress bar), for stock `Learner` and `FastLearner`: what a raw loop never pays."
+    """Events one quiet `fit(30, 0.1)` sends, and the cost of dispatching one that no callback handles (as on a quiet
+    fit: no progress bar), for stock `Learner` and `FastLearner`: what a raw loop never pays."""
     from fastai.callback.core import Callback
     from fastai.learner import Learner
     from fashion_nn.data import pair_dls
@@ -197,25 +201,30 @@ def table(res) -> str:
     post_d, ours_d = data['post: list comprehension + ToTensor'], data['fashion_nn: pair_tensors']
     post_f, ours_f, raw_f = fit["post's DataLoaders + Learner"], fit['pair_dls + Learner'], fit['raw PyTorch loop']
     fast_f = fit['pair_dls + FastLearner']
-    d, dfast = res['dispatch']['Learner'], res['dispatch']['FastLearner']
     lines = [f"machine: {res['machine']['cpu']}, {res['machine']['cores']} cores, {res['machine']['memory_gib']} GiB; "
              f"torch {res['machine']['torch']} ({res['machine']['torch_threads']} threads); medians of {res['reps']} interleaved runs",
              '', f"{'what':<48}{'median s':>10}  notes",
              f"{'1. data: post, list comprehension + ToTensor':<48}{ms(post_d):>10.3f}",
              f"{'   data: fashion_nn pair_tensors':<48}{ms(ours_d):>10.3f}  {ms(post_d)/ms(ours_d):.0f}x faster (goal >= 50x)",
              f"{'2. fit(30, 0.1): post DataLoaders + Learner':<48}{ms(post_f):>10.3f}  acc {post_f['result']:.4f}; {ms(post_f)/ms(raw_f):.2f}x raw",
-             f"{'   fit(30, 0.1): pair_dls + Learner':<48}{ms(ours_f):>10.3f}  acc {ours_f['result']:.4f}; {ms(ours_f)/ms(raw_f):.2f}x raw; {ms(post_f)/ms(ours_f):.2f}x faster than the post's",
-             f"{'   fit(30, 0.1): pair_dls + FastLearner':<48}{ms(fast_f):>10.3f}  acc {fast_f['result']:.4f}; {ms(fast_f)/ms(raw_f):.2f}x raw (goal <= 1.3x); "
-             f"{ms(ours_f)/ms(fast_f):.2f}x faster than Learner (goal >= 1.5x); recorder values identical: {fast_f['identical_recorder_values']}",
-             f"{'   the same three in CPU seconds':<48}{'':>10}  Learner {cs(ours_f):.3f}, FastLearner {cs(fast_f):.3f}, raw {cs(raw_f):.3f}: "
-             f"FastLearner {cs(fast_f)/cs(raw_f):.2f}x raw, {cs(ours_f)/cs(fast_f):.2f}x faster than Learner; Learner {cs(ours_f)/cs(raw_f):.2f}x raw",
+             f"{'   fit(30, 0.1): pair_dls + Learner':<48}{ms(ours_f):>10.3f}  acc {ours_f['result']:.4f}; "
+             f"{ms(ours_f)/ms(raw_f):.2f}x raw; {ms(post_f)/ms(ours_f):.2f}x faster than the post's",
+             f"{'   fit(30, 0.1): pair_dls + FastLearner':<48}{ms(fast_f):>10.3f}  acc {fast_f['result']:.4f}; "
+             f"{ms(fast_f)/ms(raw_f):.2f}x raw (goal <= 1.3x); {ms(ours_f)/ms(fast_f):.2f}x faster than Learner "
+             f"(goal >= 1.5x); recorder values identical: {fast_f['identical_recorder_values']}",
+             f"{'   the same three in CPU seconds':<48}{'':>10}  "
+             f"Learner {cs(ours_f):.3f}, FastLearner {cs(fast_f):.3f}, "
+             f"raw {cs(raw_f):.3f}: FastLearner {cs(fast_f)/cs(raw_f):.2f}x raw, {cs(ours_f)/cs(fast_f):.2f}x faster "
+             f"than Learner; Learner {cs(ours_f)/cs(raw_f):.2f}x raw",
              f"{'   fit(30, 0.1): raw PyTorch loop':<48}{ms(raw_f):>10.3f}  acc {raw_f['result']:.4f}",
-             f"{'   Learner dispatch alone (quiet fit)':<48}{d['seconds_per_fit']:>10.3f}  {d['events_per_fit']:,} events per fit x {d['us_per_event']} us",
-             f"{'   FastLearner dispatch alone (quiet fit)':<48}{dfast['seconds_per_fit']:>10.3f}  {dfast['events_per_fit']:,} events per fit x {dfast['us_per_event']} us"]
+             *(f"{f'   {k} dispatch alone (quiet fit)':<48}{v['seconds_per_fit']:>10.3f}  "
+               f"{v['events_per_fit']:,} events per fit x {v['us_per_event']} us" for k, v in res['dispatch'].items())]
     if 'sweep' in res:
         sw = res['sweep']
-        lines += [f"{'3. 45-pair sweep: Learner':<48}{sw['Learner']['seconds']:>10.1f}  cpu {sw['Learner']['cpu_seconds']:.1f} s",
-                  f"{'   45-pair sweep: FastLearner':<48}{sw['FastLearner']['seconds']:>10.1f}  cpu {sw['FastLearner']['cpu_seconds']:.1f} s; "
+        lines += [f"{'3. 45-pair sweep: Learner':<48}{sw['Learner']['seconds']:>10.1f}  "
+                  f"cpu {sw['Learner']['cpu_seconds']:.1f} s",
+                  f"{'   45-pair sweep: FastLearner':<48}{sw['FastLearner']['seconds']:>10.1f}  "
+                  f"cpu {sw['FastLearner']['cpu_seconds']:.1f} s; "
                   f"{sw['Learner']['seconds']/sw['FastLearner']['seconds']:.2f}x faster (wall), "
                   f"{sw['Learner']['cpu_seconds']/sw['FastLearner']['cpu_seconds']:.2f}x (cpu) (goal >= 1.5x); "
                   f"identical accuracies: {sw['identical_accuracies']}"]

@@ -1,13 +1,17 @@
 """Side-by-side timings for fashion_nn, measured interleaved in one run: medians of several repetitions, and ratios.
 
-    make bench                 # or: .venv/bin/python bench/run.py [--reps 3] [--skip-suite] [--out bench/results.json]
+    make bench                 # or: .venv/bin/python bench/run.py [--reps 3] [--skip-suite] [--skip-sweep] [--out ...]
 
 1. data preparation: the post's list comprehensions over torchvision items vs `pair_tensors`;
-2. `fit(30, 0.1)` alone (data already built): the post's `Learner` on the post's DataLoaders vs on `pair_dls` vs a raw
-   PyTorch loop on the same model, loss and metric;
-3. the whole series: `make test`'s gates and notebooks, a cold `import fashion_nn.learner`, and the reproduce command;
-4. peak memory (RSS) of the reproduce command.
+2. a quiet `fit(30, 0.1)` alone (data already built), on `pair_dls` seeded alike: stock fastai `Learner`, the
+   project's `FastLearner` and a raw PyTorch loop on the same model, loss, metric and batches (and the post's
+   DataLoaders with stock `Learner`); the cost of dispatching one event on a quiet fit, for both `Learner`s;
+3. the 45-pair sweep (`pair_sweep`) with stock `Learner`, then with `FastLearner` (once each: ~2 minutes apiece);
+4. the whole series: `make test`'s gates and notebooks, a cold `import fashion_nn.learner`, and the reproduce command;
+5. peak memory (RSS) of the reproduce command.
 No test asserts a time: these machines are shared and noisy, so only ratios measured side by side mean anything.
+In-process timings also report CPU seconds (`time.process_time`), which other programs disturb less; torch runs on
+`--threads` threads (default 1, as `make test` runs the notebooks), so CPU seconds are the work done.
 """
 import argparse, json, os, platform, resource, statistics, subprocess, sys, time
 from pathlib import Path
@@ -17,34 +21,30 @@ BIN = Path(sys.executable).parent
 
 class Timed:
     "What a benchmarked function returns when it times only part of itself (e.g. the fit, not building its data)."
-    def __init__(self, result, seconds): self.result, self.seconds = result, seconds
+    def __init__(self, result, seconds, cpu_seconds):
+        self.result, self.seconds, self.cpu_seconds = result, seconds, cpu_seconds
+
+def timed(f):
+    "Call `f`, returning a `Timed` with its result, its wall seconds and the CPU seconds this process spent."
+    start, cpu_start = time.perf_counter(), time.process_time(); r = f()
+    return Timed(r, time.perf_counter() - start, time.process_time() - cpu_start)
 
 def interleaved(fns:dict, reps:int) -> dict:
-    "Run each of `fns` once per round, `reps` rounds; the median seconds of each, and its last return value."
-    times, last = {k: [] for k in fns}, {}
+    "Run each of `fns` once per round, `reps` rounds; median wall and CPU seconds of each, and its last return value."
+    times, cpus, last = {k: [] for k in fns}, {k: [] for k in fns}, {}
     for _ in range(reps):
         for k, f in fns.items():
-            start = time.perf_counter(); r = f(); secs = time.perf_counter() - start
-            if isinstance(r, Timed): r, secs = r.result, r.seconds
-            last[k] = r; times[k].append(secs)
-    return {k: dict(median_s=statistics.median(v), runs_s=[round(t, 3) for t in v], result=last[k]) for k, v in times.items()}
-
-def post_tensors(ds):
-    "The post's preparation: list comprehensions over every item (PIL image → `ToTensor`), then stack."
-    import torch
-    dresses = [item[0][0] for item in ds if item[1] == 3]
-    pullovers = [item[0][0] for item in ds if item[1] == 2]
-    x = torch.cat([torch.stack(dresses), torch.stack(pullovers)]).view(-1, 28*28)
-    return x, torch.tensor([1]*len(dresses) + [0]*len(pullovers)).unsqueeze(1)
+            r = timed(f)
+            if isinstance(r.result, Timed): r = r.result
+            last[k] = r.result; times[k].append(r.seconds); cpus[k].append(r.cpu_seconds)
+    return {k: dict(median_s=statistics.median(v), runs_s=[round(t, 3) for t in v],
+                    median_cpu_s=statistics.median(cpus[k]), result=last[k]) for k, v in times.items()}
 
 def bench_data(reps):
     import torch
-    from torchvision.transforms import ToTensor
-    from fashion_nn.data import fashion_mnist, pair_tensors
-    splits = [fashion_mnist(train) for train in (True, False)]
-    tsplits = [fashion_mnist(train) for train in (True, False)]
-    for ds in tsplits: ds.transform = ToTensor()
-    res = interleaved({'post: list comprehension + ToTensor': lambda: [post_tensors(ds) for ds in tsplits],
+    from fashion_nn.data import fashion_mnist, pair_tensors, post_pair_tensors
+    splits = fashion_mnist()
+    res = interleaved({'post: list comprehension + ToTensor': lambda: [post_pair_tensors(ds) for ds in splits],
                        'fashion_nn: pair_tensors': lambda: [pair_tensors(ds) for ds in splits]}, reps)
     (px, _), (fx, _) = res['post: list comprehension + ToTensor']['result'][0], res['fashion_nn: pair_tensors']['result'][0]
     assert torch.equal(px, fx), "the two preparations differ"
@@ -52,59 +52,112 @@ def bench_data(reps):
     return res
 
 def raw_loop(dls, epochs=30, lr=0.1):
-    "A plain PyTorch loop on the same model, loss and metric: permute, slice, index whole tensors; validation loss and accuracy each epoch."
+    """A plain PyTorch loop on the same model, loss and metric: index whole tensors by `dls.train`'s own permutation
+    (so the batches are the `Learner`'s); validation loss and accuracy each epoch."""
     import torch
-    from fashion_nn.hand_rolled import batch_accuracy, fashion_mnist_loss
+    from fashion_nn.linear import batch_accuracy, fashion_mnist_loss
     from fashion_nn.sequential import simple_net
     (x, y), (vx, vy) = dls.train.dataset.tensors, dls.valid.dataset.tensors
     net = simple_net().to(x.device); opt = torch.optim.SGD(net.parameters(), lr=lr)
     for _ in range(epochs):
-        perm = torch.randperm(len(x), device=x.device)
+        dls.train.randomize(); perm = dls.train.get_idxs().to(x.device)  # what `TensorDL.__iter__` draws
+        net.train()
         for i in range(0, len(x), 256):
             idx = perm[i:i+256]
             loss = fashion_mnist_loss(net(x.index_select(0, idx)), y.index_select(0, idx))
             loss.backward(); opt.step(); opt.zero_grad()
+        net.eval()
         with torch.no_grad():
-            correct = 0.
+            vloss, correct = 0., 0.
             for i in range(0, len(vx), 256):
                 p, t = net(vx[i:i+256]), vy[i:i+256]
-                fashion_mnist_loss(p, t); correct += batch_accuracy(p, t).item() * len(t)
-    return correct / len(vx)
+                vloss += fashion_mnist_loss(p, t) * len(t); correct += batch_accuracy(p, t) * len(t)
+    return (correct / len(vx)).item()
+
+def with_learner(cls):
+    "Make `simple_learner` (and all that uses it, e.g. `pair_sweep`) build `cls`, until the block ends."
+    import contextlib, fashion_nn.learner as mod
+    @contextlib.contextmanager
+    def ctx():
+        names = [n for n in ('Learner', 'FastLearner') if hasattr(mod, n)]  # whichever `simple_learner` builds
+        old = {n: getattr(mod, n) for n in names}
+        for n in names: setattr(mod, n, cls)
+        try: yield
+        finally:
+            for n, v in old.items(): setattr(mod, n, v)
+    return ctx()
 
 def bench_fit(reps):
+    from fastai.learner import Learner
     from fastai.torch_core import set_seed
     from fashion_nn.data import pair_dls
-    from fashion_nn.learner import fit_learner, history, post_dls, simple_learner
-    def learner_on(make_dls):
+    from fashion_nn.dispatch import FastLearner
+    from fashion_nn.learner import _fit, post_dls, simple_learner
+    def learner_on(make_dls, cls=Learner):
         def run():
-            set_seed(42); learn = simple_learner(make_dls())
-            start = time.perf_counter(); fit_learner(learn, 30, 0.1, False)
-            return Timed(history(learn)['batch_accuracy'][-1], time.perf_counter() - start)
+            set_seed(42); dls = make_dls()
+            with with_learner(cls): learn = simple_learner(dls)
+            assert type(learn) is cls, f"simple_learner built a {type(learn).__name__}, not a {cls.__name__}"
+            t = timed(lambda: _fit(learn, 30, 0.1))
+            return Timed(learn.recorder.values, t.seconds, t.cpu_seconds)
         return run
-    project_dls = pair_dls(seed=42)
     def raw():
-        set_seed(42); return raw_loop(project_dls)
-    return interleaved({"post's DataLoaders + Learner": learner_on(post_dls),
-                        'pair_dls + Learner': learner_on(lambda: pair_dls(seed=42)),
-                        'raw PyTorch loop': raw}, reps)
+        set_seed(42); dls = pair_dls(seed=42)
+        t = timed(lambda: raw_loop(dls))
+        return Timed([[None, None, t.result]], t.seconds, t.cpu_seconds)
+    res = interleaved({"post's DataLoaders + Learner": learner_on(post_dls),
+                       'pair_dls + Learner': learner_on(lambda: pair_dls(seed=42)),
+                       'pair_dls + FastLearner': learner_on(lambda: pair_dls(seed=42), FastLearner),
+                       'raw PyTorch loop': raw}, reps)
+    stock, fast, plain = (res[k]['result'] for k in
+                          ('pair_dls + Learner', 'pair_dls + FastLearner', 'raw PyTorch loop'))
+    if fast != stock: raise SystemExit("bench: FastLearner's recorder values differ from Learner's: not a drop-in")
+    if plain[-1][-1] != stock[-1][-1]:
+        print(f"bench: note: the raw loop's final accuracy {plain[-1][-1]} differs from the Learners' {stock[-1][-1]}")
+    for k, r in res.items():
+        r['identical_recorder_values'] = r['result'] == stock if k != 'raw PyTorch loop' else None
+        r['result'] = r['result'][-1][-1]  # the final accuracy
+    return res
+
+def bench_sweep():
+    "The 45-pair sweep with stock `Learner`, then with `FastLearner`: seconds each, and whether the accuracies match."
+    import torch
+    from fastai.learner import Learner
+    from fashion_nn.dispatch import FastLearner
+    from fashion_nn.pairs import pair_sweep
+    res = {}
+    for name, cls in (('Learner', Learner), ('FastLearner', FastLearner)):
+        with with_learner(cls): t = timed(pair_sweep)
+        res[name] = dict(seconds=t.seconds, cpu_seconds=t.cpu_seconds, acc=t.result)
+    same = torch.equal(res['Learner'].pop('acc').nan_to_num(), res['FastLearner'].pop('acc').nan_to_num())
+    return dict(res, identical_accuracies=same)
 
 def bench_dispatch(n=20_000):
-    "Callback events one `fit(30, 0.1)` sends, and the cost of dispatching one that no callback handles: what a raw loop never pays."
-    from fashion_nn.data import pair_dls
+    """Events one quiet `fit(30, 0.1)` sends, and the cost of dispatching one that no callback handles (as on a quiet
+    fit: no progress bar), for stock `Learner` and `FastLearner`: what a raw loop never pays."""
     from fastai.callback.core import Callback
-    from fashion_nn.learner import fit_learner, simple_learner
+    from fastai.learner import Learner
+    from fashion_nn.data import pair_dls
+    from fashion_nn.dispatch import FastLearner
+    from fashion_nn.learner import _fit, simple_learner
     class CountEvents(Callback):
-        "The `Learner` calls every callback for every event, so this one sees them all."
+        "Both `Learner`s call a callback with its own `__call__` for every event, so this one sees them all."
         n = 0
         def __call__(self, event_name): self.n += 1
-    learn = simple_learner(pair_dls(seed=42))
-    learn.add_cb(counter := CountEvents())
-    fit_learner(learn, 30, 0.1, False)
-    learn.remove_cb(counter)
-    start = time.perf_counter()
-    for _ in range(n): learn('after_step')
-    per_event = (time.perf_counter() - start) / n
-    return dict(events_per_fit=counter.n, us_per_event=round(per_event * 1e6, 1), seconds_per_fit=round(counter.n * per_event, 3))
+    res = {}
+    for cls in (Learner, FastLearner):
+        with with_learner(cls): learn = simple_learner(pair_dls(seed=42))
+        learn.add_cb(counter := CountEvents())
+        _fit(learn, 30, 0.1)
+        learn.remove_cb(counter)
+        with learn.no_bar():
+            learn('after_step')  # FastLearner looks its handlers up once
+            start = time.perf_counter()
+            for _ in range(n): learn('after_step')
+            per_event = (time.perf_counter() - start) / n
+        res[cls.__name__] = dict(events_per_fit=counter.n, us_per_event=round(per_event * 1e6, 2),
+                                 seconds_per_fit=round(counter.n * per_event, 3))
+    return res
 
 def run_cmd(args, env=None):
     "Wall seconds, exit status and peak RSS (MiB) of a command, measured by a wrapper process of its own."
@@ -132,35 +185,59 @@ def machine():
 
 def table(res) -> str:
     fit, data, series = res['fit'], res['data'], res['series']
-    ms = lambda r: r['median_s']
+    ms, cs = (lambda r: r['median_s']), (lambda r: r['median_cpu_s'])
     post_d, ours_d = data['post: list comprehension + ToTensor'], data['fashion_nn: pair_tensors']
     post_f, ours_f, raw_f = fit["post's DataLoaders + Learner"], fit['pair_dls + Learner'], fit['raw PyTorch loop']
+    fast_f = fit['pair_dls + FastLearner']
     lines = [f"machine: {res['machine']['cpu']}, {res['machine']['cores']} cores, {res['machine']['memory_gib']} GiB; "
              f"torch {res['machine']['torch']} ({res['machine']['torch_threads']} threads); medians of {res['reps']} interleaved runs",
              '', f"{'what':<48}{'median s':>10}  notes",
              f"{'1. data: post, list comprehension + ToTensor':<48}{ms(post_d):>10.3f}",
              f"{'   data: fashion_nn pair_tensors':<48}{ms(ours_d):>10.3f}  {ms(post_d)/ms(ours_d):.0f}x faster (goal >= 50x)",
              f"{'2. fit(30, 0.1): post DataLoaders + Learner':<48}{ms(post_f):>10.3f}  acc {post_f['result']:.4f}; {ms(post_f)/ms(raw_f):.2f}x raw",
-             f"{'   fit(30, 0.1): pair_dls + Learner':<48}{ms(ours_f):>10.3f}  acc {ours_f['result']:.4f}; {ms(ours_f)/ms(raw_f):.2f}x raw (goal <= 1.3x); {ms(post_f)/ms(ours_f):.2f}x faster than the post's",
+             f"{'   fit(30, 0.1): pair_dls + Learner':<48}{ms(ours_f):>10.3f}  acc {ours_f['result']:.4f}; "
+             f"{ms(ours_f)/ms(raw_f):.2f}x raw; {ms(post_f)/ms(ours_f):.2f}x faster than the post's",
+             f"{'   fit(30, 0.1): pair_dls + FastLearner':<48}{ms(fast_f):>10.3f}  acc {fast_f['result']:.4f}; "
+             f"{ms(fast_f)/ms(raw_f):.2f}x raw (goal <= 1.3x); {ms(ours_f)/ms(fast_f):.2f}x faster than Learner "
+             f"(goal >= 1.5x); recorder values identical: {fast_f['identical_recorder_values']}",
+             f"{'   the same three in CPU seconds':<48}{'':>10}  "
+             f"Learner {cs(ours_f):.3f}, FastLearner {cs(fast_f):.3f}, "
+             f"raw {cs(raw_f):.3f}: FastLearner {cs(fast_f)/cs(raw_f):.2f}x raw, {cs(ours_f)/cs(fast_f):.2f}x faster "
+             f"than Learner; Learner {cs(ours_f)/cs(raw_f):.2f}x raw",
              f"{'   fit(30, 0.1): raw PyTorch loop':<48}{ms(raw_f):>10.3f}  acc {raw_f['result']:.4f}",
-             f"{'   fastai callback dispatch alone':<48}{res['dispatch']['seconds_per_fit']:>10.3f}  "
-             f"{res['dispatch']['events_per_fit']:,} events per fit x {res['dispatch']['us_per_event']} us"]
+             *(f"{f'   {k} dispatch alone (quiet fit)':<48}{v['seconds_per_fit']:>10.3f}  "
+               f"{v['events_per_fit']:,} events per fit x {v['us_per_event']} us" for k, v in res['dispatch'].items())]
+    if 'sweep' in res:
+        sw = res['sweep']
+        lines += [f"{'3. 45-pair sweep: Learner':<48}{sw['Learner']['seconds']:>10.1f}  "
+                  f"cpu {sw['Learner']['cpu_seconds']:.1f} s",
+                  f"{'   45-pair sweep: FastLearner':<48}{sw['FastLearner']['seconds']:>10.1f}  "
+                  f"cpu {sw['FastLearner']['cpu_seconds']:.1f} s; "
+                  f"{sw['Learner']['seconds']/sw['FastLearner']['seconds']:.2f}x faster (wall), "
+                  f"{sw['Learner']['cpu_seconds']/sw['FastLearner']['cpu_seconds']:.2f}x (cpu) (goal >= 1.5x); "
+                  f"identical accuracies: {sw['identical_accuracies']}"]
     for k, r in series.items():
-        lines.append(f"{'3. ' + k:<48}{ms(r):>10.3f}  peak RSS {r['result']['peak_rss_mib']:.0f} MiB")
+        lines.append(f"{'4. ' + k:<48}{ms(r):>10.3f}  peak RSS {r['result']['peak_rss_mib']:.0f} MiB")
     return '\n'.join(lines)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--reps', type=int, default=3, help='repetitions of each measurement (default 3)')
-    ap.add_argument('--skip-suite', action='store_true', help="don't time make test's notebooks (the slowest part)")
+    ap.add_argument('--skip-suite', action='store_true', help="don't time make test's notebooks")
+    ap.add_argument('--skip-sweep', action='store_true', help="don't time the 45-pair sweep (about 4 minutes)")
+    ap.add_argument('--threads', type=int, default=1, help='torch threads for the in-process timings (default 1)')
     ap.add_argument('--out', default=str(ROOT/'bench'/'results.json'), help='where to write the JSON')
     a = ap.parse_args()
     if a.reps < 1: ap.error('--reps must be >= 1')
-    import tempfile
+    import tempfile, torch
+    if a.threads < 1: ap.error('--threads must be >= 1')
+    torch.set_num_threads(a.threads)
     res = dict(machine=machine(), reps=a.reps)
     print('timing data preparation ...', flush=True); res['data'] = bench_data(a.reps)
     print('timing fit(30, 0.1) ...', flush=True); res['fit'] = bench_fit(a.reps)
     res['dispatch'] = bench_dispatch()
+    if not a.skip_sweep:
+        print('timing the 45-pair sweep, Learner then FastLearner ...', flush=True); res['sweep'] = bench_sweep()
     print('timing the series ...', flush=True)
     with tempfile.TemporaryDirectory() as tmp: res['series'] = bench_series(a.reps, a.skip_suite, tmp)
     res['table'] = table(res)

@@ -5,7 +5,6 @@
 # %% ../nbs/00_data.ipynb #b4f04263
 from __future__ import annotations
 import copy, operator
-from .data_checks import data_root, prepare_raw  # first: it quiets a deprecation warning of fastai's import
 from pathlib import Path
 import torch
 from torch.utils.data import TensorDataset

@@ -4,9 +4,7 @@
 
 # %% ../nbs/90_data_checks.ipynb #6fedf966
 from __future__ import annotations
-import fcntl, gzip, hashlib, os, shutil, socket, tempfile, time, warnings, zlib
-# torch 2.14 deprecates `torch.jit.script`, which fastai's import calls: a warning for fastai, not for our readers
-warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
+import fcntl, gzip, hashlib, os, shutil, socket, tempfile, time, zlib
 from pathlib import Path
 
 # %% auto #0

@@ -11,6 +11,7 @@ from torch.utils.data import TensorDataset
 from fastai.data.core import DataLoaders
 from fastai.data.load import DataLoader
 from fastai.torch_core import default_device, set_seed
+from .data_checks import data_root, prepare_raw
 
 # %% auto #0
 __all__ = ['CLASSES', 'fashion_mnist', 'post_pair_tensors', 'flat_images', 'pair_tensors', 'TensorDL', 'tensor_dls', 'pair_dls']

@@ -7,11 +7,12 @@ STAMP  := $(VENV)/.fashion_nn-installed
 DEBIAN_DATA := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 SYS_PKGS := dataset-fashion-mnist graphviz
 
-.PHONY: setup sysdeps reproduce test test-slow bench lock export help
+.PHONY: setup sysdeps reproduce test test-slow bench lock export help outputs outputs-slow
 help:
 	@echo "make reproduce  set up, then train the post's network and compare with the published figures"
 	@echo "make test       set up, then the CI gates: notebooks clean, library in sync, every notebook runs"
 	@echo "make test-slow  the same, including cells marked #| slow (long training runs, sweeps)"
+	@echo "make outputs    re-run notebooks (all, or NB=nbs/X.ipynb) and save the fresh outputs; outputs-slow: with slow cells"
 	@echo "make bench      side-by-side timings (data preparation, training paths, the suite)"
 	@echo "make setup      system packages (as root), .venv with the pinned set, the package in editable mode"
 
@@ -58,3 +59,12 @@ lock:
 # After editing notebooks: clean them, then regenerate the library.
 export:
 	$(BIN)/nbdev_clean && $(BIN)/nbdev_export
+
+# After a deliberate change to what a notebook prints: re-run it and save the fresh outputs (cleaned as nbdev_clean
+# does). All notebooks, or one: make outputs NB=nbs/01_baseline.ipynb. Cells skipped in the run keep their outputs;
+# make outputs-slow (or FLAGS=slow) runs and saves the #| slow cells too.
+outputs: setup
+	@PATH="$(CURDIR)/$(BIN):$$PATH" python tools/nbcheck.py --save $(if $(FLAGS),--flags "$(FLAGS)") $(NB)
+
+outputs-slow:
+	@$(MAKE) --no-print-directory outputs FLAGS=slow

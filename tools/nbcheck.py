@@ -70,8 +70,8 @@ def _close(a:str, b:str) -> bool:
     return abs(x - y) <= max(ABS, REL * max(abs(x), abs(y)))
 
 def same_text(stored:str, fresh:str) -> tuple:
-    "`(same, fresh')`: texts are the same if they differ only in numbers within tolerance; `fresh'` carries the stored"
-    "number wherever the two are within tolerance, so a diff of `stored` and `fresh'` shows only real differences."
+    """`(same, fresh')`: texts are the same if they differ only in numbers within tolerance; `fresh'` carries the stored
+    number wherever the two are within tolerance, so a diff of `stored` and `fresh'` shows only the real differences."""
     if stored == fresh: return True, fresh
     sk, fk = _num.split(stored), _num.split(fresh)
     sn, fn = _num.findall(stored), _num.findall(fresh)
@@ -217,7 +217,10 @@ def run_nb(fn:Path, skip_flags=(), force_flags=(), basepath=None, save=False) ->
         res['report'].append('  failed while executing (traceback above)')
     res['secs'] = time.time() - start
     if save:
-        if res['ok']: res['saved'] = save_outputs(fn, raw, fresh)
+        if not res['ok']: res['report'].append('  not saved: it failed')
+        elif json.loads(fn.read_text(encoding='utf-8')) != raw:
+            res.update(ok=False, report=['  not saved: the notebook changed while it ran (save it, then run make outputs again)'])
+        else: res['saved'] = save_outputs(fn, raw, fresh)
         return res
     for i, (cell, outs) in fresh.items():
         if k.exc is not None and i == max(fresh): continue  # the cell that raised: its traceback is the report
@@ -226,8 +229,9 @@ def run_nb(fn:Path, skip_flags=(), force_flags=(), basepath=None, save=False) ->
         diffs = compare(raw['cells'][i].get('outputs', []), outs, vary)
         if diffs:
             res['differ'] += 1
-            res['report'].append(f"{fn.name}, cell {i + 1} ({first_line(raw['cells'][i]['source'] if isinstance(raw['cells'][i]['source'], str) else ''.join(raw['cells'][i]['source']))}): "
-                                 f"stored and fresh outputs differ" + (' (only presence is checked: outputs: vary)' if vary else ''))
+            src = raw['cells'][i]['source']
+            note = ' (only their presence is checked: outputs: vary)' if vary else ''
+            res['report'].append(f"{fn.name}, cell {i + 1} ({first_line(''.join(src))}): stored and fresh outputs differ{note}")
             res['report'] += diffs
     if res['differ']: res['ok'] = False
     return res

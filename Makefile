@@ -62,9 +62,9 @@ export:
 
 # After a deliberate change to what a notebook prints: re-run it and save the fresh outputs (cleaned as nbdev_clean
 # does). All notebooks, or one: make outputs NB=nbs/01_baseline.ipynb. Cells skipped in the run keep their outputs;
-# make outputs-slow (or FLAGS=slow) runs and saves the #| slow cells too.
+ slow cells too.| slow cells too.
 outputs: setup
-	@PATH="$(CURDIR)/$(BIN):$$PATH" python tools/nbcheck.py --save $(if $(FLAGS),--flags "$(FLAGS)") $(NB)
+	@PATH="$(CURDIR)/$(BIN):$$PATH" python tools/nbcheck.py --save $(if $(FLAGS),--flags "$(FLAGS)") $(if $(ALL),--all) $(NB)
 
 outputs-slow:
 	@$(MAKE) --no-print-directory outputs FLAGS=slow

@@ -42,14 +42,23 @@ def _paths() -> list:
     return [(re.compile(p), s) for p, s in pairs]
 _PATHS = _paths()
 
+def render_cr(s:str) -> str:
+    "Text as a terminal or Jupyter shows it: on each line, what follows a carriage return overwrites what came before."
+    lines = []
+    for line in s.split('\n'):
+        if '\r' not in line: lines.append(line); continue
+        shown = ''
+        for seg in line.split('\r'): shown = seg + shown[len(seg):]
+        lines.append(shown.rstrip())
+    return '\n'.join(lines)
+
 def norm_text(s) -> str:
     "Text as a reader sees it, with run- and machine-specific parts replaced: clocks, durations, addresses, paths."
     s = ''.join(s) if isinstance(s, list) else str(s)
     s = _ansi.sub('', s)
     lines = []
-    for line in s.split('\n'):  # a terminal shows what follows the last carriage return (progress bars redraw that way)
-        parts = [p for p in line.split('\r') if p.strip()]
-        line = (parts[-1] if parts else '').rstrip()
+    for line in render_cr(s).split('\n'):
+        line = line.rstrip()
         if not _bar.match(line): lines.append(line)  # progress bars: how far a loop got, not what it computed
     s = '\n'.join(lines).strip('\n')
     s = _style.sub('<style/>', s)
@@ -169,7 +178,7 @@ def first_line(source:str) -> str:
     line = lines[0].strip() if lines else ''
     return line if len(line) <= 60 else line[:57] + '...'
 
-def run_nb(fn:Path, skip_flags=(), force_flags=(), basepath=None, save=False) -> dict:
+def run_nb(fn:Path, skip_flags=(), force_flags=(), basepath=None, save=False, everything=False) -> dict:
     "Execute notebook `fn` once; compare (or with `save`, store) the executed cells' outputs. Returns a summary dict."
     from fastcore.basics import str2bool
     from fastcore.xtras import working_directory
@@ -220,7 +229,7 @@ def run_nb(fn:Path, skip_flags=(), force_flags=(), basepath=None, save=False) ->
         if not res['ok']: res['report'].append('  not saved: it failed')
         elif json.loads(fn.read_text(encoding='utf-8')) != raw:
             res.update(ok=False, report=['  not saved: the notebook changed while it ran (save it, then run make outputs again)'])
-        else: res['saved'] = save_outputs(fn, raw, fresh)
+        else: res['saved'] = save_outputs(fn, raw, fresh, everything)
         return res
     for i, (cell, outs) in fresh.items():
         if k.exc is not None and i == max(fresh): continue  # the cell that raised: its traceback is the report
@@ -236,16 +245,28 @@ def run_nb(fn:Path, skip_flags=(), force_flags=(), basepath=None, save=False) ->
     if res['differ']: res['ok'] = False
     return res
 
-def save_outputs(fn:Path, raw:dict, fresh:dict) -> int:
-    "Put the fresh outputs of the executed cells into notebook `fn`, cleaned as `nbdev_clean` would; the cells changed."
+def _images(outputs:list) -> list:
+    "The image data in `outputs`, in order."
+    return [''.join(v).strip() for o in outputs or [] for k, v in (o.get('data') or {}).items() if k.startswith('image/')]
+
+def save_outputs(fn:Path, raw:dict, fresh:dict, everything:bool=False) -> int:
+    """Put fresh outputs into notebook `fn`, cleaned as `nbdev_clean` would; returns how many cells changed. A cell keeps
+    its stored outputs when the check finds them the same and its images are byte-identical (so times and temporary paths
+    don't churn), unless `everything`."""
     from nbdev.clean import _nbdev_clean
     from execnb.nbio import write_nb
     import copy
-    nb = copy.deepcopy(raw)
-    for i, (_, outs) in fresh.items(): nb['cells'][i]['outputs'] = outs
+    nb, changed = copy.deepcopy(raw), 0
+    for i, (cell, outs) in fresh.items():
+        for o in outs:  # progress bars redraw with carriage returns: keep what a reader sees, not every redraw
+            if o.get('output_type') == 'stream': o['text'] = render_cr(''.join(o['text'])).splitlines(True)
+        outs = [o for o in outs if o.get('output_type') != 'stream' or ''.join(o['text']).strip()]
+        stored = raw['cells'][i].get('outputs', [])
+        vary = (getattr(cell, 'directives_', {}) or {}).get(VARY, [''])[0].lower() == 'vary'
+        if not everything and not compare(stored, outs, vary) and _images(stored) == _images(outs): continue
+        nb['cells'][i]['outputs'] = outs
+        changed += 1
     _nbdev_clean(nb)
-    before = copy.deepcopy(raw); _nbdev_clean(before)
-    changed = sum(a.get('outputs') != b.get('outputs') for a, b in zip(before['cells'], nb['cells']))
     if nb != raw:
         tmp = fn.with_name(f'.{fn.name}.nbcheck.tmp')
         try:
@@ -259,7 +280,8 @@ def save_outputs(fn:Path, raw:dict, fresh:dict) -> int:
 def _worker(fn, **kwargs):
     res = run_nb(fn, **kwargs)
     status = 'ok  ' if res['ok'] else 'FAIL'
-    extra = f", {res['saved']} cells with new outputs saved" if 'saved' in res else ''
+    n = res.get('saved')
+    extra = '' if n is None else f", {n} cell{'s' * (n != 1)} with new outputs saved"
     lines = [f"{status} {fn.name} ({res['secs']:.1f} s{extra})"] + res['report']
     sys.stdout.write('\n'.join(lines) + '\n'); sys.stdout.flush()
     return {k: v for k, v in res.items() if k != 'report'}
@@ -286,6 +308,7 @@ def main(argv=None) -> int:
     ap.add_argument('paths', nargs='*', help='notebooks or folders (default: nbs_path from settings.ini)')
     ap.add_argument('--flags', default='', help='space-separated flags to run that settings.ini tst_flags skips, e.g. slow')
     ap.add_argument('--save', action='store_true', help='write the fresh outputs into the notebooks instead of comparing')
+    ap.add_argument('--all', action='store_true', help='with --save: replace every executed cell\'s outputs, even unchanged ones')
     ap.add_argument('--n_workers', type=int, default=None, help='notebooks run at once (default: one per core, at most 8)')
     ap.add_argument('--ignore_fname', default='.notest')
     a = ap.parse_args(argv)
@@ -302,7 +325,7 @@ def main(argv=None) -> int:
     files = [f.absolute() for f in sorted(set(files)) if _keep(f, a.ignore_fname)]
     if not files: print('FAIL nbcheck: no notebook to run', file=sys.stderr); return 1
     n_workers = a.n_workers if a.n_workers is not None else (0 if len(files) == 1 else min(num_cpus(), 8))
-    kw = dict(skip_flags=cfg.tst_flags.split(), force_flags=a.flags.split(), basepath=cfg.config_path, save=a.save)
+    kw = dict(skip_flags=cfg.tst_flags.split(), force_flags=a.flags.split(), basepath=cfg.config_path, save=a.save, everything=a.all)
     wd = cfg.nbs_path
     start = time.time()
     preload(cfg)
@@ -319,7 +342,9 @@ def main(argv=None) -> int:
                 results = pool.map(partial(nbcheck._worker, **kw), files, chunksize=1)
     failed = sum(not r['ok'] for r in results)
     print(f'nbcheck: {time.time() - start:.1f}s of notebook execution')
-    if a.save: print(f"outputs: {sum(r.get('saved', 0) for r in results)} cells with new outputs saved")
+    if a.save:
+        n = sum(r.get("saved", 0) for r in results)
+        print(f"outputs: {n} cell{'s' * (n != 1)} with new outputs saved")
     else:
         if any(r['differ'] for r in results):
             print("outputs differ: if the change is deliberate, make outputs (or make outputs NB=nbs/X.ipynb), review, commit")

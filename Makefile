@@ -62,7 +62,8 @@ export:
 
 # After a deliberate change to what a notebook prints: re-run it and save the fresh outputs (cleaned as nbdev_clean
 # does). All notebooks, or one: make outputs NB=nbs/01_baseline.ipynb. Cells skipped in the run keep their outputs;
- slow cells too.| slow cells too.
+# make outputs-slow (or FLAGS=slow) runs and saves the #| slow cells too. A cell whose outputs pass the check and whose
+# images are byte-identical keeps its stored outputs (no churn from times or temporary paths); ALL=1 replaces them all.
 outputs: setup
 	@PATH="$(CURDIR)/$(BIN):$$PATH" python tools/nbcheck.py --save $(if $(FLAGS),--flags "$(FLAGS)") $(if $(ALL),--all) $(NB)
 

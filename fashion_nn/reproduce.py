@@ -145,15 +145,20 @@ def reproduce(epochs:int=30, lr:float=0.1, seed:int=42, seeds:int=1, out='result
             what = "the post's DataLoaders and order of random draws, replayed" if faithful else f"seed {s}, fashion_nn's DataLoaders"
             print(f"\nLearner(simple_net(), opt_func=SGD, loss_func=fashion_mnist_loss, metrics=batch_accuracy).fit({epochs}, {lr}): {what}")
             start = time.time()
+            kept = f"seed{'s' * (s - 1 > seed)} {seed}{f'-{s - 1}' * (s - 1 > seed)} saved in {out/'results.json'}"
             try: h = history(fit_faithful(progress=progress) if faithful else fit_post(s, epochs, lr, progress))
             except (ValueError, RuntimeError, OSError) as e:
                 if not runs: raise
-                raise RuntimeError(f"seed {s} failed ({e}); seeds {seed}-{s - 1} are saved in {out/'results.json'}") from None
+                raise RuntimeError(f"seed {s} failed ({e}); {kept}") from None
+            except KeyboardInterrupt: raise KeyboardInterrupt(kept if runs else 'nothing was saved') from None
             runs.append(dict(seed=s, **h, final_accuracy=h['batch_accuracy'][-1], seconds=round(time.time() - start, 2)))
             hists['faithful replay' if faithful else f'seed {s}'] = h
             print(comparison_table(h))
             res = run_result(runs, epochs, lr, faithful, seeds, vers)
-            save_results(res, hists, out, stage)
+            try: save_results(res, hists, out, stage)
+            except RuntimeError as e:
+                if not runs[:-1]: raise
+                raise RuntimeError(f"{e}; {kept}") from None
             result = res
     finally:
         shutil.rmtree(stage, ignore_errors=True)
@@ -170,8 +175,8 @@ def run_command(epochs:int=30, lr:float=0.1, seed:int=42, seeds:int=1, out='resu
     except (ValueError, RuntimeError, OSError) as e:
         print(f"fashion_nn_reproduce: {e}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("fashion_nn_reproduce: interrupted; the seeds that finished are saved", file=sys.stderr)
+    except KeyboardInterrupt as e:
+        print(f"fashion_nn_reproduce: interrupted{'; ' * bool(str(e))}{e}", file=sys.stderr)
         return 1
     return 0
 

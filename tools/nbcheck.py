@@ -12,7 +12,7 @@ notebooks, cleaned as `nbdev_clean` would; skipped cells keep their stored outpu
 `notebooks: N passed, M failed` and `outputs: K cells checked, J differ`; exit status 1 if anything failed or differs.
 """
 from __future__ import annotations
-import argparse, base64, difflib, json, multiprocessing, os, re, struct, sys, tempfile, time
+import argparse, base64, difflib, gc, json, multiprocessing, os, re, struct, sys, tempfile, time
 from functools import partial
 from pathlib import Path
 
@@ -338,6 +338,7 @@ def main(argv=None) -> int:
             # A fresh process per notebook, forked from this one after `preload`: no notebook sees another's state
             # (a warning shown once per process, a module imported), so outputs don't depend on the scheduling.
             sys.stdout.flush(); sys.stderr.flush()
+            gc.freeze()  # the preloaded objects: the children's garbage collector leaves them alone, so their pages stay shared
             with multiprocessing.get_context('fork').Pool(n_workers, maxtasksperchild=1) as pool:
                 results = pool.map(partial(nbcheck._worker, **kw), files, chunksize=1)
     failed = sum(not r['ok'] for r in results)

@@ -7,11 +7,12 @@ STAMP  := $(VENV)/.fashion_nn-installed
 DEBIAN_DATA := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 SYS_PKGS := dataset-fashion-mnist graphviz chromium
 
-.PHONY: setup sysdeps reproduce test test-slow bench lock export lab help readme docs
+.PHONY: setup sysdeps reproduce test test-slow bench lock export lab help readme docs outputs outputs-slow
 help:
 	@echo "make reproduce  set up, then train the post's network and compare with the published figures"
 	@echo "make test       set up, then the CI gates: notebooks clean, library in sync, every notebook runs"
 	@echo "make test-slow  the same, including cells marked #| slow (long training runs, sweeps)"
+	@echo "make outputs    re-run notebooks (all, or NB=nbs/X.ipynb) and save the fresh outputs; outputs-slow: with slow cells"
 	@echo "make bench      side-by-side timings (data preparation, training paths, the suite)"
 	@echo "make setup      system packages (as root), .venv with the pinned set, the package in editable mode"
 	@echo "make lab        open the notebooks in JupyterLab (from .venv)"
@@ -82,3 +83,13 @@ docs: setup
 .PHONY: replay-2022
 replay-2022: setup
 	$(BIN)/python replay/run.py
+
+# After a deliberate change to what a notebook prints: re-run it and save the fresh outputs (cleaned as nbdev_clean
+# does). All notebooks, or one: make outputs NB=nbs/01_baseline.ipynb. Cells skipped in the run keep their outputs;
+# make outputs-slow (or FLAGS=slow) runs and saves the #| slow cells too. A cell whose outputs pass the check and whose
+# images are byte-identical keeps its stored outputs (no churn from times or temporary paths); ALL=1 replaces them all.
+outputs: setup
+	@PATH="$(CURDIR)/$(BIN):$$PATH" python tools/nbcheck.py --save $(if $(FLAGS),--flags "$(FLAGS)") $(if $(ALL),--all) $(NB)
+
+outputs-slow:
+	@$(MAKE) --no-print-directory outputs FLAGS=slow

@@ -4,30 +4,51 @@
 
 # %% ../nbs/05a_reproduce.ipynb #d72b5426
 from __future__ import annotations
-import io, json, platform, statistics, sys, time
+import errno, io, json, os, platform, shutil, statistics, sys, tempfile, time
 from pathlib import Path
 from fastcore.script import call_parse, store_true
-from .data import check_positive_int, write_atomic
+from .data import check_positive_int
 from .hand_rolled import check_fit_args
 from .learner import PUBLISHED_FINAL_ACCURACY, comparison_table, fit_faithful, fit_post, history, plot_accuracy
 
 # %% auto #0
-__all__ = ['check_args', 'seed_summary', 'summary_line', 'versions', 'save_results', 'reproduce', 'main']
+__all__ = ['FILES', 'MAX_SEED', 'LR_RANGE', 'MIN_FREE', 'check_out', 'check_args', 'seed_summary', 'summary_line', 'versions',
+           'write_file', 'place', 'save_results', 'staging', 'remove_empty', 'run_result', 'reproduce', 'run_command',
+           'main']
 
 # %% ../nbs/05a_reproduce.ipynb #6929aa36
+FILES = ('results.json', 'accuracy.png')  # what a run writes into `out`; nothing else there is touched
+MAX_SEED = 2**32 - 1  # numpy's seeds are 32-bit
+LR_RANGE = (1.1754943508222875e-38, 3.4028234663852886e+38)  # float32's smallest normal and largest numbers
+MIN_FREE = 2**20  # bytes a run needs on the disk holding `out`: its two files take well under 1 MiB
+
+def check_out(out) -> Path:
+    "`out` as a `Path` if a run can put its files there: a folder (or one that can be created), no folder where a file goes, space."
+    if out is None or not str(out).strip(): raise ValueError("out must name a folder, got ''")
+    out = Path(out)
+    if out.exists() and not out.is_dir(): raise ValueError(f"out: {out} is not a folder: choose another --out")
+    for f in FILES:
+        if (out/f).exists() and not (out/f).is_file():
+            raise ValueError(f"out: {out/f} is not a file, and the run writes a file there: move it away or choose another --out")
+    ancestor = next(p for p in (out, *out.absolute().parents) if p.exists())
+    if not ancestor.is_dir(): raise ValueError(f"out: {ancestor} is not a folder, so {out} cannot be created: choose another --out")
+    free = shutil.disk_usage(ancestor).free
+    if free < MIN_FREE: raise ValueError(f"out: only {free // 1024} KiB free on the disk holding {ancestor}: free some space or choose another --out")
+    return out
+
 def check_args(epochs:int, lr:float, seed:int, seeds:int, out, faithful:bool) -> Path:
-    "Validate the command's arguments (a `ValueError` with the reason); returns the output folder, created and writable."
+    "Validate the command's arguments before any training (a `ValueError` naming the argument); returns `out` as a `Path`."
     check_fit_args(epochs, lr)
+    if not LR_RANGE[0] <= lr <= LR_RANGE[1]:
+        raise ValueError(f"lr must be from {LR_RANGE[0]:.3g} to {LR_RANGE[1]:.3g} (float32, the weights' type), got {lr!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed must be an int from 0 to {MAX_SEED}, got {seed!r}")
     check_positive_int(seeds, 'seeds')
+    if seed + seeds - 1 > MAX_SEED:
+        raise ValueError(f"seed + seeds - 1 (the last seed) must be at most {MAX_SEED}, got {seed + seeds - 1}: lower --seed or --seeds")
     if faithful and (seed != 42 or seeds != 1 or epochs != 30 or lr != 0.1):
         raise ValueError("faithful replays the post's own settings (seed 42, 30 epochs, lr 0.1): drop --seed/--seeds/--epochs/--lr")
-    out = Path(out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        write_atomic(out/'.write-test', b'')
-        (out/'.write-test').unlink()
-    except OSError as e: raise ValueError(f"cannot write to {out}: {e.strerror or e}") from None
-    return out
+    return check_out(out)
 
 # %% ../nbs/05a_reproduce.ipynb #e707e99a
 def seed_summary(accs:list) -> dict:
@@ -53,39 +74,112 @@ def versions() -> dict:
     import fastai, torch, fashion_nn
     return dict(python=platform.python_version(), torch=torch.__version__, fastai=fastai.__version__, fashion_nn=fashion_nn.__version__)
 
-def save_results(result:dict, hists:dict, out:Path):
-    "Write `out/results.json` and `out/accuracy.png` (per-epoch accuracy of each run), each atomically."
+def write_file(path:Path, data:bytes):
+    "Write `data` to a new file `path` (in the staging folder)."
+    with open(path, 'xb') as f: f.write(data)
+
+def place(stage:Path, out:Path):
+    "Move `FILES` from `stage` into `out` together: the previous ones aside first, and back if any move fails."
+    aside = Path(tempfile.mkdtemp(prefix='previous-', dir=stage))
+    moved, placed = [], []
+    try:
+        for f in FILES:
+            if os.path.lexists(out/f): os.replace(out/f, aside/f); moved.append(f)
+        for f in FILES: os.replace(stage/f, out/f); placed.append(f)
+    except BaseException:
+        for f in placed: os.replace(out/f, stage/f)
+        for f in moved: os.replace(aside/f, out/f)
+        raise
+    shutil.rmtree(aside)
+
+def save_results(result:dict, hists:dict, out:Path, stage:Path):
+    "Write `results.json` and `accuracy.png` (per-epoch accuracy of each run) into `stage`, then move both into `out` together."
     from matplotlib.figure import Figure  # not pyplot: leaves the caller's plotting backend alone
-    write_atomic(out/'results.json', (json.dumps(result, indent=1) + '\n').encode())
     fig = Figure(figsize=(7, 4))
     ax = plot_accuracy(hists, ax=fig.subplots())
     ax.set_title(f"Learner(simple_net, SGD).fit({result['epochs']}, {result['lr']})")
     buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=100, bbox_inches='tight')
-    write_atomic(out/'accuracy.png', buf.getvalue())
+    try:
+        for f in FILES:
+            if os.path.lexists(stage/f): os.unlink(stage/f)  # left by a failed earlier save
+        write_file(stage/'results.json', (json.dumps(result, indent=1) + '\n').encode())
+        write_file(stage/'accuracy.png', buf.getvalue())
+        place(stage, out)
+    except OSError as e:
+        full = e.errno == errno.ENOSPC
+        why, fix = ('no space left on its disk', 'free some space') if full else (e.strerror or str(e), 'check the disk')
+        raise RuntimeError(f"cannot save the results in {out} ({why}): {fix} or choose another --out") from None
 
 # %% ../nbs/05a_reproduce.ipynb #a1b5b8de
+def staging(out:Path) -> tuple:
+    "Create `out` if needed and a private staging folder in it (which tests that `out` is writable); returns it and the folders created."
+    created = [p for p in (out, *out.absolute().parents) if not p.exists()]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix='.fashion_nn_reproduce-', dir=out)), created
+    except OSError as e:
+        remove_empty(created)
+        raise ValueError(f"cannot write to {out} ({e.strerror or e}): choose another --out") from None
+
+def remove_empty(folders:list):
+    "Remove `folders` (deepest first) that are empty: folders this run created and put nothing in."
+    for d in folders:
+        try: d.rmdir()
+        except OSError: pass
+
+def run_result(runs:list, epochs:int, lr:float, faithful:bool, seeds:int, vers:dict) -> dict:
+    "What results.json holds: the first run, the settings and versions, and with several seeds every finished run and their summary."
+    res = dict(runs[0], epochs=epochs, lr=lr, faithful=faithful, published_final_accuracy=PUBLISHED_FINAL_ACCURACY, versions=vers)
+    if seeds > 1:
+        res.update(seeds_requested=seeds, runs=runs)
+        if len(runs) > 1: res.update(summary=seed_summary([r['final_accuracy'] for r in runs]))
+    return res
+
 def reproduce(epochs:int=30, lr:float=0.1, seed:int=42, seeds:int=1, out='results', faithful:bool=False, progress:bool|str=True) -> dict:
     "Fit the post's `Learner` for each seed (or replay the post exactly), print the comparisons, and save the results in `out`."
     out = check_args(epochs, lr, seed, seeds, out, faithful)
-    runs, hists = [], {}
-    for s in range(seed, seed + seeds):
-        what = "the post's DataLoaders and order of random draws, replayed" if faithful else f"seed {s}, fashion_nn's DataLoaders"
-        print(f"\nLearner(simple_net(), opt_func=SGD, loss_func=fashion_mnist_loss, metrics=batch_accuracy).fit({epochs}, {lr}): {what}")
-        start = time.time()
-        h = history(fit_faithful(progress=progress) if faithful else fit_post(s, epochs, lr, progress))
-        runs.append(dict(seed=s, **h, final_accuracy=h['batch_accuracy'][-1], seconds=round(time.time() - start, 2)))
-        hists['faithful replay' if faithful else f'seed {s}'] = h
-        print(comparison_table(h))
-    result = dict(runs[0], epochs=epochs, lr=lr, faithful=faithful, published_final_accuracy=PUBLISHED_FINAL_ACCURACY, versions=versions())
-    if seeds > 1:
-        summary = seed_summary([r['final_accuracy'] for r in runs])
-        result.update(runs=runs, summary=summary)
-        print('\n' + summary_line(summary))
-    save_results(result, hists, out)
+    stage, created = staging(out)
+    runs, hists, result, vers = [], {}, None, versions()
+    try:
+        for s in range(seed, seed + seeds):
+            what = "the post's DataLoaders and order of random draws, replayed" if faithful else f"seed {s}, fashion_nn's DataLoaders"
+            print(f"\nLearner(simple_net(), opt_func=SGD, loss_func=fashion_mnist_loss, metrics=batch_accuracy).fit({epochs}, {lr}): {what}")
+            start = time.time()
+            kept = f"seed{'s' * (s - 1 > seed)} {seed}{f'-{s - 1}' * (s - 1 > seed)} saved in {out/'results.json'}"
+            try: h = history(fit_faithful(progress=progress) if faithful else fit_post(s, epochs, lr, progress))
+            except (ValueError, RuntimeError, OSError) as e:
+                if not runs: raise
+                raise RuntimeError(f"seed {s} failed ({e}); {kept}") from None
+            except KeyboardInterrupt: raise KeyboardInterrupt(kept if runs else 'nothing was saved') from None
+            runs.append(dict(seed=s, **h, final_accuracy=h['batch_accuracy'][-1], seconds=round(time.time() - start, 2)))
+            hists['faithful replay' if faithful else f'seed {s}'] = h
+            print(comparison_table(h))
+            res = run_result(runs, epochs, lr, faithful, seeds, vers)
+            try: save_results(res, hists, out, stage)
+            except RuntimeError as e:
+                if not runs[:-1]: raise
+                raise RuntimeError(f"{e}; {kept}") from None
+            result = res
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+        if result is None: remove_empty(created)
+    if seeds > 1: print('\n' + summary_line(result['summary']))
     print(f"\nwrote {out/'results.json'} and {out/'accuracy.png'}")
     return result
 
 # %% ../nbs/05a_reproduce.ipynb #e45b35e8
+def run_command(epochs:int=30, lr:float=0.1, seed:int=42, seeds:int=1, out='results', faithful:bool=False, progress=None) -> int:
+    "`reproduce` as the console script runs it: 0, or 1 with one line on stderr for an expected failure."
+    if progress is None: progress = sys.stdout.isatty() or 'table'  # no bars in a log
+    try: reproduce(epochs, lr, seed, seeds, out, faithful, progress)
+    except (ValueError, RuntimeError, OSError) as e:
+        print(f"fashion_nn_reproduce: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt as e:
+        print(f"fashion_nn_reproduce: interrupted{'; ' * bool(str(e))}{e}", file=sys.stderr)
+        return 1
+    return 0
+
 @call_parse
 def main(epochs:int=30, # epochs to train
          lr:float=0.1, # learning rate
@@ -95,5 +189,4 @@ def main(epochs:int=30, # epochs to train
          faithful:store_true=False, # replay the post's DataLoaders and order of random draws instead
         ):
     "Train the post's network with a fastai Learner and compare it with the published epoch table."
-    try: reproduce(epochs, lr, seed, seeds, out, faithful, progress=sys.stdout.isatty() or 'table')  # no bars in a log
-    except (ValueError, RuntimeError) as e: sys.exit(f"fashion_nn_reproduce: {e}")
+    sys.exit(run_command(epochs, lr, seed, seeds, out, faithful))

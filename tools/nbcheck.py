@@ -1,0 +1,360 @@
+#!/usr/bin/env python
+"""Execute every notebook once, as `nbdev_test` does, and compare each executed cell's fresh outputs with the stored ones.
+
+    tools/nbcheck.py [--flags slow] [--save] [--n_workers N] [PATH ...]
+
+Execution is `nbdev_test`'s: execnb's `CaptureShell`, cells flagged with settings.ini's `tst_flags` skipped unless forced
+with `--flags`, `#| eval: false` and `nbdev_export(` cells skipped, `nbs/` as the working directory, `_`-prefixed notebooks
+and folders holding a `.notest` file skipped, notebooks run in parallel. On top of that, each executed cell's outputs are
+compared with the stored ones (see `canon` and `same_text` for what counts as the same). A cell marked `#| outputs: vary`
+(timings) has only the presence of its outputs checked. `--save` writes the fresh outputs of the executed cells into the
+notebooks, cleaned as `nbdev_clean` would; skipped cells keep their stored outputs. Ends with the lines
+`notebooks: N passed, M failed` and `outputs: K cells checked, J differ`; exit status 1 if anything failed or differs.
+"""
+from __future__ import annotations
+import argparse, base64, difflib, gc, json, multiprocessing, os, re, struct, sys, tempfile, time
+from functools import partial
+from pathlib import Path
+
+# One torch thread per notebook worker: two workers with a thread per core each thrash on a 2-core machine.
+for _v in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS'): os.environ.setdefault(_v, '1')
+
+REL, ABS = 1e-4, 1e-6  # numbers in text: the same if |a-b| <= max(ABS, REL*max(|a|,|b|)); integers must be equal
+VARY = 'outputs:'      # the directive `#| outputs: vary`, as nbdev's directive parser keys it
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Normalising what legitimately varies between runs and machines
+_ansi = re.compile(r'\x1b\[[0-9;?]*[A-Za-z]')
+_addr = re.compile(r'(<[^<>]*?) at 0x[0-9a-fA-F]+(>)')  # what nbdev_clean strips from stored outputs
+_hex = re.compile(r'0x[0-9a-fA-F]{6,}')
+_clock = re.compile(r'(?<![\d:])\d{1,2}:\d\d(?::\d\d)?(?![\d:])')  # fastprogress's time column and bar: 00:01
+_dur = re.compile(r'(?<![\w.])\d+(?:\.\d+)?(?:e-?\d+)?\s?(?:ms|µs|μs|us|ns|s|sec|secs|seconds|min|mins|minutes|it/s|s/it)(?!\w)')
+_bar = re.compile(r'^\s*(Epoch \d+/\d+ :)?\s*\|[█X-]*\|( .*)?$')  # a fastprogress console bar
+_style = re.compile(r'<style[^>]*>.*?</style>', re.S)
+_progress = re.compile(r'<progress[^>]*>.*?</progress>', re.S)
+
+def _paths() -> list:
+    "(absolute path, placeholder) pairs, longest first: the venv, the repository, the temp folder, the home folder."
+    repo = Path(__file__).resolve().parent.parent
+    tmp = re.escape(str(Path(tempfile.gettempdir()).resolve()))
+    pairs = [(re.escape(str(Path(sys.prefix).resolve())), '<venv>'), (re.escape(str(repo)), '<repo>'),
+             (tmp + r'/[^\s/\'"]+', '<tmp>'), (r'/tmp/[^\s/\'"]+', '<tmp>'), (re.escape(str(Path.home())), '~')]
+    return [(re.compile(p), s) for p, s in pairs]
+_PATHS = _paths()
+
+def render_cr(s:str) -> str:
+    "Text as a terminal or Jupyter shows it: on each line, what follows a carriage return overwrites what came before."
+    lines = []
+    for line in s.split('\n'):
+        if '\r' not in line: lines.append(line); continue
+        shown = ''
+        for seg in line.split('\r'): shown = seg + shown[len(seg):]
+        lines.append(shown.rstrip())
+    return '\n'.join(lines)
+
+def norm_text(s) -> str:
+    "Text as a reader sees it, with run- and machine-specific parts replaced: clocks, durations, addresses, paths."
+    s = ''.join(s) if isinstance(s, list) else str(s)
+    s = _ansi.sub('', s)
+    lines = []
+    for line in render_cr(s).split('\n'):
+        line = line.rstrip()
+        if not _bar.match(line): lines.append(line)  # progress bars: how far a loop got, not what it computed
+    s = '\n'.join(lines).strip('\n')
+    s = _style.sub('<style/>', s)
+    s = _progress.sub('<progress/>', s)
+    s = _addr.sub(r'\1\2', s)
+    s = _hex.sub('0x…', s)
+    for p, sub in _PATHS: s = p.sub(sub, s)
+    s = _dur.sub('<duration>', s)
+    s = _clock.sub('00:00', s)
+    return s
+
+_num = re.compile(r'(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w])')
+
+def _close(a:str, b:str) -> bool:
+    if a == b: return True
+    if not any(c in a + b for c in '.eE'): return False  # integers (counts, shapes, seeds) must be equal
+    x, y = float(a), float(b)
+    return abs(x - y) <= max(ABS, REL * max(abs(x), abs(y)))
+
+def same_text(stored:str, fresh:str) -> tuple:
+    """`(same, fresh')`: texts are the same if they differ only in numbers within tolerance; `fresh'` carries the stored
+    number wherever the two are within tolerance, so a diff of `stored` and `fresh'` shows only the real differences."""
+    if stored == fresh: return True, fresh
+    sk, fk = _num.split(stored), _num.split(fresh)
+    sn, fn = _num.findall(stored), _num.findall(fresh)
+    if sk != fk or len(sn) != len(fn): return False, fresh
+    merged, same = [fk[0]], True
+    for a, b, rest in zip(sn, fn, fk[1:]):
+        ok = _close(a, b)
+        same &= ok
+        merged += [a if ok else b, rest]
+    return same, ''.join(merged)
+
+def png_size(b64) -> str:
+    "`image/png WxH` from the PNG header, or a note that the data is not a PNG."
+    try:
+        raw = base64.b64decode(''.join(b64) if isinstance(b64, list) else b64)
+        if raw[:8] == b'\x89PNG\r\n\x1a\n' and raw[12:16] == b'IHDR':
+            return 'image/png %dx%d' % struct.unpack('>II', raw[16:24])
+    except ValueError: pass
+    return 'image/png (not a PNG)'
+
+TEXT_MIMES = ('text/plain', 'text/html', 'text/markdown', 'text/latex', 'application/json')
+_row = re.compile(r'<tr[^>]*>(.*?)</tr>', re.S)
+_td = re.compile(r'<t[hd][^>]*>(.*?)</t[hd]>', re.S)
+
+def fastprogress_html(data:dict):
+    """For a display made by fastprogress in Jupyter: the text its console bar prints for it ('' for bars and styles);
+    `None` for any other display. Notebooks saved by Jupyter hold HTML tables; execnb's shell gets the console's text."""
+    html = ''.join(data.get('text/html', ''))
+    plain = ''.join(data.get('text/plain', ''))
+    if 'text/html' not in data: return None
+    if 'class="fastprogress"' in html:
+        rows = [[c.strip() for c in _td.findall(r)] for r in _row.findall(html)]
+        if not rows: return ''
+        names = [n + ' ' * (8 - len(n)) if len(n) < 8 else n for n in rows[0]]  # as ConsoleMasterBar.write pads them
+        lines = ['  '.join(names)] + [''.join(t + ' ' * (2 + len(n) - len(t)) for t, n in zip(r, names)) for r in rows[1:]]
+        return '\n'.join(lines) + '\n'
+    rest = _progress.sub('', _style.sub('', html)).strip()
+    if ('<progress' in html or '<style' in html) and re.fullmatch(r'(<div>\s*)?[^<]*(</div>)?', rest): return ''
+    if not rest and plain.startswith('<IPython.core.display.HTML'): return ''  # a finished bar, cleared
+    return None
+
+def canon(outputs:list) -> dict:
+    """Outputs as `{part: text}`: all stdout, all stderr, the error, and each display by position and MIME type.
+    Streams are joined because Jupyter interleaves them with displays while execnb collects each kind separately;
+    displays come first and results last, since Jupyter shows a cell's result before the figures it leaves open and
+    execnb after them; fastprogress's HTML (Jupyter) is read as the text its console bar prints (execnb)."""
+    res, streams, displays, results = {}, {'stdout': '', 'stderr': ''}, [], []
+    for o in outputs or []:
+        t = o.get('output_type')
+        if t == 'stream':
+            name = o.get('name', 'stdout')
+            streams[name] = streams.get(name, '') + ''.join(o.get('text', ''))
+        elif t == 'error': res['error'] = f"{o.get('ename')}: {o.get('evalue')}"
+        elif t in ('display_data', 'execute_result'):
+            data = o.get('data') or {}
+            text = fastprogress_html(data)
+            if text is not None: streams['stdout'] += text
+            else: (results if t == 'execute_result' else displays).append(data)
+    for k, v in streams.items():
+        v = norm_text(v)
+        if v: res[k] = v
+    for n, data in enumerate(displays + results, 1):
+        for mime, v in data.items():
+            if mime == 'image/png': res[f'display {n} image/png'] = png_size(v)
+            elif mime in TEXT_MIMES: res[f'display {n} {mime}'] = norm_text(v if isinstance(v, (str, list)) else json.dumps(v))
+            else: res[f'display {n} {mime}'] = f'{mime} present'  # svg, jpeg, widgets: presence only
+    return res
+
+def compare(stored:list, fresh:list, vary:bool=False) -> list:
+    "Differences between stored and fresh outputs, as short unified diffs (empty if they are the same)."
+    s, f = canon(stored), canon(fresh)
+    if vary: s, f = {k: '(present)' for k in s}, {k: '(present)' for k in f}
+    diffs = []
+    for part in sorted(set(s) | set(f), key=lambda k: (k not in ('stdout', 'stderr', 'error'), k)):
+        a, b = s.get(part), f.get(part)
+        if a is None: a_lines = []
+        else: a_lines = a.split('\n')
+        if b is None: same, b_lines = False, []
+        elif a is None: same, b_lines = False, b.split('\n')
+        else:
+            same, merged = same_text(a, b)
+            b_lines = merged.split('\n')
+        if same: continue
+        d = list(difflib.unified_diff(a_lines, b_lines, 'stored', 'fresh', n=1, lineterm=''))[2:]
+        if len(d) > 14: d = d[:14] + [f'... ({len(d) - 14} more diff lines)']
+        what = 'missing from the fresh run' if b is None else 'new in the fresh run' if a is None else 'differs'
+        diffs.append(f'  {part} {what}:\n' + '\n'.join('    ' + l[:150] for l in d))
+    return diffs
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Running one notebook, as nbdev.test.test_nb does, keeping the fresh outputs
+def first_line(source:str) -> str:
+    "The first line of a cell's code that is not an nbdev directive, shortened."
+    lines = [l for l in source.splitlines() if l.strip() and not l.lstrip().startswith('#|')]
+    line = lines[0].strip() if lines else ''
+    return line if len(line) <= 60 else line[:57] + '...'
+
+def run_nb(fn:Path, skip_flags=(), force_flags=(), basepath=None, save=False, everything=False) -> dict:
+    "Execute notebook `fn` once; compare (or with `save`, store) the executed cells' outputs. Returns a summary dict."
+    from fastcore.basics import str2bool
+    from fastcore.xtras import working_directory
+    from fastcore.imports import IN_NOTEBOOK
+    from nbdev.process import NBProcessor, nb_lang
+    from nbdev.frontmatter import FrontmatterProc
+    from execnb.shell import CaptureShell
+    if basepath: sys.path.insert(0, str(basepath))
+    if not IN_NOTEBOOK: os.environ['IN_TEST'] = '1'
+    flags = set(skip_flags) - set(force_flags)
+    res = dict(fn=str(fn), ok=True, checked=0, differ=0, secs=0.0, report=[])
+    start = time.time()
+    try:
+        raw = json.loads(fn.read_text(encoding='utf-8'))
+        proc = NBProcessor(fn, procs=FrontmatterProc)
+        for c in proc.nb.cells: c.orig_idx_ = c.idx_  # processing may drop cells and renumber the rest
+        proc.process()
+        nb = proc.nb
+    except Exception as e:
+        res.update(ok=False, report=[f'  cannot read it: {type(e).__name__}: {e}'])
+        return res
+    if str2bool(getattr(nb, 'frontmatter_', {}).get('skip_exec', False)) or nb_lang(nb) != 'python': return res
+
+    def _no_eval(cell):  # exactly nbdev_test's rule
+        if cell.cell_type != 'code': return True
+        if 'nbdev_export' + '(' in cell.source: return True
+        direc = getattr(cell, 'directives_', {}) or {}
+        if direc.get('eval:', [''])[0].lower() == 'false': return True
+        return flags & direc.keys()
+
+    fresh = {}
+    k = CaptureShell(fn, mpl_format='png')  # Jupyter's default; nbdev_test's 'retina' doubles every figure's pixels
+    try:
+        with working_directory(fn.parent):
+            for cell in nb.cells:
+                if _no_eval(cell): continue
+                k._cell_idx = cell.idx_ + 1
+                outs = k.run(cell.source)
+                fresh[cell.orig_idx_] = (cell, [dict(o) for o in outs])
+                if k.exc: raise k.exc from None
+    except BaseException:
+        if isinstance(sys.exc_info()[1], KeyboardInterrupt): raise
+        sys.stderr.write(k.prettytb(fname=fn) + '\n')
+        res['ok'] = False
+        res['report'].append('  failed while executing (traceback above)')
+    res['secs'] = time.time() - start
+    if save:
+        if not res['ok']: res['report'].append('  not saved: it failed')
+        elif json.loads(fn.read_text(encoding='utf-8')) != raw:
+            res.update(ok=False, report=['  not saved: the notebook changed while it ran (save it, then run make outputs again)'])
+        else: res['saved'] = save_outputs(fn, raw, fresh, everything)
+        return res
+    for i, (cell, outs) in fresh.items():
+        if k.exc is not None and i == max(fresh): continue  # the cell that raised: its traceback is the report
+        vary = (getattr(cell, 'directives_', {}) or {}).get(VARY, [''])[0].lower() == 'vary'
+        res['checked'] += 1
+        diffs = compare(raw['cells'][i].get('outputs', []), outs, vary)
+        if diffs:
+            res['differ'] += 1
+            src = raw['cells'][i]['source']
+            note = ' (only their presence is checked: outputs: vary)' if vary else ''
+            res['report'].append(f"{fn.name}, cell {i + 1} ({first_line(''.join(src))}): stored and fresh outputs differ{note}")
+            res['report'] += diffs
+    if res['differ']: res['ok'] = False
+    return res
+
+def _images(outputs:list) -> list:
+    "The image data in `outputs`, in order."
+    return [''.join(v).strip() for o in outputs or [] for k, v in (o.get('data') or {}).items() if k.startswith('image/')]
+
+def save_outputs(fn:Path, raw:dict, fresh:dict, everything:bool=False) -> int:
+    """Put fresh outputs into notebook `fn`, cleaned as `nbdev_clean` would; returns how many cells changed. A cell keeps
+    its stored outputs when the check finds them the same and its images are byte-identical (so times and temporary paths
+    don't churn), unless `everything`."""
+    from nbdev.clean import _nbdev_clean
+    from execnb.nbio import write_nb
+    import copy
+    nb, changed = copy.deepcopy(raw), 0
+    for i, (cell, outs) in fresh.items():
+        for o in outs:  # progress bars redraw with carriage returns: keep what a reader sees, not every redraw
+            if o.get('output_type') == 'stream': o['text'] = render_cr(''.join(o['text'])).splitlines(True)
+        outs = [o for o in outs if o.get('output_type') != 'stream' or ''.join(o['text']).strip()]
+        stored = raw['cells'][i].get('outputs', [])
+        vary = (getattr(cell, 'directives_', {}) or {}).get(VARY, [''])[0].lower() == 'vary'
+        if not everything and not compare(stored, outs, vary) and _images(stored) == _images(outs): continue
+        nb['cells'][i]['outputs'] = outs
+        changed += 1
+    _nbdev_clean(nb)
+    if nb != raw:
+        tmp = fn.with_name(f'.{fn.name}.nbcheck.tmp')
+        try:
+            write_nb(nb, tmp)
+            os.replace(tmp, fn)
+        finally:
+            if tmp.exists(): tmp.unlink()
+    return changed
+
+# ---------------------------------------------------------------------------------------------------------------------
+def _worker(fn, **kwargs):
+    res = run_nb(fn, **kwargs)
+    status = 'ok  ' if res['ok'] else 'FAIL'
+    n = res.get('saved')
+    extra = '' if n is None else f", {n} cell{'s' * (n != 1)} with new outputs saved"
+    lines = [f"{status} {fn.name} ({res['secs']:.1f} s{extra})"] + res['report']
+    sys.stdout.write('\n'.join(lines) + '\n'); sys.stdout.flush()
+    return {k: v for k, v in res.items() if k != 'report'}
+
+def _keep(p:Path, ignore_fname:str) -> bool:
+    "nbdev_test's rule: a notebook beside a file named `ignore_fname` is not tested."
+    return not (p.parent/ignore_fname).exists()
+
+def preload(cfg):
+    """Import the library's modules (and so torch, fastai, matplotlib) once, before forking a process per notebook: the
+    import cost is paid once, and warnings raised while importing are not in any notebook's outputs (they are the
+    same in every notebook; a cell's own warnings are). A module that fails to import is left to its notebook."""
+    import importlib, warnings
+    sys.path.insert(0, str(cfg.config_path))
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        for f in sorted(Path(cfg.lib_path).glob('*.py')):
+            if f.name.startswith('_'): continue
+            try: importlib.import_module(f'{cfg.lib_name}.{f.stem}')
+            except BaseException: pass
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('paths', nargs='*', help='notebooks or folders (default: nbs_path from settings.ini)')
+    ap.add_argument('--flags', default='', help='space-separated flags to run that settings.ini tst_flags skips, e.g. slow')
+    ap.add_argument('--save', action='store_true', help='write the fresh outputs into the notebooks instead of comparing')
+    ap.add_argument('--all', action='store_true', help='with --save: replace every executed cell\'s outputs, even unchanged ones')
+    ap.add_argument('--n_workers', type=int, default=None, help='notebooks run at once (default: one per core, at most 8)')
+    ap.add_argument('--ignore_fname', default='.notest')
+    a = ap.parse_args(argv)
+    from fastcore.parallel import num_cpus
+    from fastcore.xtras import working_directory
+    from nbdev.config import get_config
+    from nbdev.doclinks import nbglob
+    cfg = get_config()
+    files = []
+    for p in a.paths or [None]:
+        if p is not None and not Path(p).exists():
+            print(f'nbcheck: no such notebook or folder: {p}', file=sys.stderr); return 1
+        files += nbglob(p, as_path=True)
+    files = [f.absolute() for f in sorted(set(files)) if _keep(f, a.ignore_fname)]
+    if not files: print('FAIL nbcheck: no notebook to run', file=sys.stderr); return 1
+    n_workers = a.n_workers if a.n_workers is not None else (0 if len(files) == 1 else min(num_cpus(), 8))
+    kw = dict(skip_flags=cfg.tst_flags.split(), force_flags=a.flags.split(), basepath=cfg.config_path, save=a.save, everything=a.all)
+    wd = cfg.nbs_path
+    start = time.time()
+    preload(cfg)
+    with working_directory(wd if (wd and wd.exists()) else os.getcwd()):
+        # The worker is passed by module name: a notebook's shell replaces `__main__`, so pickles can't refer to it.
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import nbcheck
+        if n_workers == 0: results = [nbcheck._worker(f, **kw) for f in files]
+        else:
+            # A fresh process per notebook, forked from this one after `preload`: no notebook sees another's state
+            # (a warning shown once per process, a module imported), so outputs don't depend on the scheduling.
+            sys.stdout.flush(); sys.stderr.flush()
+            gc.freeze()  # the preloaded objects: the children's garbage collector leaves them alone, so their pages stay shared
+            with multiprocessing.get_context('fork').Pool(n_workers, maxtasksperchild=1) as pool:
+                results = pool.map(partial(nbcheck._worker, **kw), files, chunksize=1)
+    failed = sum(not r['ok'] for r in results)
+    print(f'nbcheck: {time.time() - start:.1f}s of notebook execution')
+    if a.save:
+        n = sum(r.get("saved", 0) for r in results)
+        print(f"outputs: {n} cell{'s' * (n != 1)} with new outputs saved")
+    else:
+        if any(r['differ'] for r in results):
+            print("outputs differ: if the change is deliberate, make outputs (or make outputs NB=nbs/X.ipynb), review, commit")
+        print(f"outputs: {sum(r['checked'] for r in results)} cells checked, {sum(r['differ'] for r in results)} differ")
+    print(f'notebooks: {len(results) - failed} passed, {failed} failed')
+    return 1 if failed else 0
+
+if __name__ == '__main__':
+    try: sys.exit(main())
+    except KeyboardInterrupt: sys.exit(130)
+    except Exception:  # a bug in the runner, not a failing notebook: exit status 3, so test.sh can tell
+        import traceback; traceback.print_exc(); sys.exit(3)

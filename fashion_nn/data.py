@@ -120,7 +120,7 @@ class TensorDL(DataLoader):
 # %% ../nbs/00_data.ipynb #636f9746
 def _check_seed(seed):
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32):
-        raise ValueError(f"seed must be an int from 0 to 2**32 - 1, or None; got {seed!r}")
+        raise ValueError(f"seed must be an int from 0 to {2**32 - 1}, got {seed!r}")
 
 def tensor_dls(train:tuple, # `(x, y)` training tensors: shuffled every epoch
                valid:tuple, # `(x, y)` validation tensors: kept in order
@@ -135,6 +135,9 @@ def tensor_dls(train:tuple, # `(x, y)` training tensors: shuffled every epoch
             if t.is_floating_point() and not torch.isfinite(t).all():
                 raise ValueError(f"the {name} tensors hold {(~torch.isfinite(t)).sum().item():,} NaN/inf values: "
                                  "clean them before training")
+    return _tensor_dls(train, valid, bs, seed, device)
+
+def _tensor_dls(train, valid, bs, seed, device) -> DataLoaders:
     if seed is not None: set_seed(seed, reproducible=True)
     device = default_device() if device is None else torch.device(device)
     return DataLoaders(*[TensorDL(TensorDataset(*xy), bs=bs, shuffle=shuffle, device=device)
@@ -148,7 +151,9 @@ def pair_dls(pos:int=3, # class with target 1 (3: dress)
              root:str|Path|None=None, # see `fashion_mnist`
             ) -> DataLoaders:
     "`DataLoaders` for one class pair: the training split's two classes (shuffled), the test split's for validation."
-    return _pair_dls(*_check_pair(pos, neg), bs=bs, seed=seed, device=device, root=root)
+    pos, neg = _check_pair(pos, neg); _check_seed(seed)
+    return _pair_dls(pos, neg, _positive_int(bs, 'bs'), seed, device, root)
 
 def _pair_dls(pos:int, neg:int, bs=256, seed=None, device=None, root=None) -> DataLoaders:
-    return tensor_dls(*[_pair_tensors(ds, pos, neg) for ds in fashion_mnist(root)], bs=bs, seed=seed, device=device)
+    "`pair_dls` for checked arguments; the tensors are finite by construction."
+    return _tensor_dls(*[_pair_tensors(ds, pos, neg) for ds in fashion_mnist(root)], bs, seed, device)

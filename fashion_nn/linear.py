@@ -4,7 +4,6 @@
 
 # %% ../nbs/02_linear.ipynb #b8028f07
 from __future__ import annotations
-import math
 import torch
 from .data import _positive_int
 
@@ -88,10 +87,10 @@ def validate_epoch(model, dl) -> float:
 
 # %% ../nbs/02_linear.ipynb #5b4d22a2
 def _check_fit_args(epochs, lr):
-    "A `ValueError` unless `epochs` is a positive int and `lr` a finite number > 0 that fits in a float32."
+    "A `ValueError` unless `epochs` is a positive int and `lr` a number > 0 that a float32 (the weights' type) holds."
     _positive_int(epochs, 'epochs')
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not (0 < lr < 3.4e38) or math.isnan(lr):
-        raise ValueError(f"lr must be a finite number > 0 (and below 3.4e38, the largest float32), got {lr!r}")
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 1.2e-38 <= lr <= 3.4e38:  # NaN fails too
+        raise ValueError(f"lr must be a finite number from 1.2e-38 to 3.4e38 (what a float32 holds), got {lr!r}")
 
 def _check_finite(params:list, when:str):
     "A `ValueError` naming the first parameter that holds NaN/inf."

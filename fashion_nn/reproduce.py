@@ -7,19 +7,17 @@ from __future__ import annotations
 import errno, io, json, os, platform, shutil, statistics, sys, tempfile, time
 from pathlib import Path
 from fastcore.script import call_parse, store_true
-from .data import check_positive_int
-from .hand_rolled import check_fit_args
-from .learner import PUBLISHED_FINAL_ACCURACY, comparison_table, fit_faithful, fit_post, history, plot_accuracy
+from .data import _check_seed, _pair_dls, _positive_int
+from .linear import _check_fit_args
+from .learner import PUBLISHED_FINAL_ACCURACY, _fit, comparison_table, fit_faithful, plot_accuracy, simple_learner
 
 # %% auto #0
-__all__ = ['FILES', 'MAX_SEED', 'LR_RANGE', 'MIN_FREE', 'check_out', 'check_args', 'seed_summary', 'summary_line', 'versions',
-           'write_file', 'place', 'save_results', 'staging', 'remove_empty', 'run_result', 'reproduce', 'run_command',
-           'main']
+__all__ = ['FILES', 'MAX_SEED', 'MIN_FREE', 'check_out', 'check_args', 'seed_summary', 'summary_line', 'versions', 'write_file',
+           'place', 'save_results', 'staging', 'remove_empty', 'run_result', 'reproduce', 'run_command', 'main']
 
 # %% ../nbs/05a_reproduce.ipynb #6929aa36
 FILES = ('results.json', 'accuracy.png')  # what a run writes into `out`; nothing else there is touched
 MAX_SEED = 2**32 - 1  # numpy's seeds are 32-bit
-LR_RANGE = (1.1754943508222875e-38, 3.4028234663852886e+38)  # float32's smallest normal and largest numbers
 MIN_FREE = 2**20  # bytes a run needs on the disk holding `out`: its two files take well under 1 MiB
 
 def check_out(out) -> Path:
@@ -38,12 +36,9 @@ def check_out(out) -> Path:
 
 def check_args(epochs:int, lr:float, seed:int, seeds:int, out, faithful:bool) -> Path:
     "Validate the command's arguments before any training (a `ValueError` naming the argument); returns `out` as a `Path`."
-    check_fit_args(epochs, lr)
-    if not LR_RANGE[0] <= lr <= LR_RANGE[1]:
-        raise ValueError(f"lr must be from {LR_RANGE[0]:.3g} to {LR_RANGE[1]:.3g} (float32, the weights' type), got {lr!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise ValueError(f"seed must be an int from 0 to {MAX_SEED}, got {seed!r}")
-    check_positive_int(seeds, 'seeds')
+    _check_fit_args(epochs, lr)
+    _check_seed(seed)
+    _positive_int(seeds, 'seeds')
     if seed + seeds - 1 > MAX_SEED:
         raise ValueError(f"seed + seeds - 1 (the last seed) must be at most {MAX_SEED}, got {seed + seeds - 1}: lower --seed or --seeds")
     if faithful and (seed != 42 or seeds != 1 or epochs != 30 or lr != 0.1):
@@ -64,8 +59,8 @@ def seed_summary(accs:list) -> dict:
 def summary_line(s:dict) -> str:
     "One line for `seed_summary`'s result."
     z = '' if s['published_z'] is None else f", z = {s['published_z']:+.2f}"
-    return (f"final accuracy over {s['n']} seeds: {s['mean']:.4f} ± {s['sd']:.4f} (mean ± sd), range {s['min']:.4f}–{s['max']:.4f}; "
-            f"published {PUBLISHED_FINAL_ACCURACY}: {s['below_published']} seeds below it, {s['at_published']} at it, "
+    return (f"final accuracy over {s['n']} seeds: {s['mean']:.5f} ± {s['sd']:.5f} (mean ± sd), "
+            f"range {s['min']:.4f}–{s['max']:.4f}; published {PUBLISHED_FINAL_ACCURACY}: {s['below_published']} seeds below it, {s['at_published']} at it, "
             f"{s['above_published']} above{z}")
 
 # %% ../nbs/05a_reproduce.ipynb #e9ff0ee3
@@ -135,25 +130,29 @@ def run_result(runs:list, epochs:int, lr:float, faithful:bool, seeds:int, vers:d
         if len(runs) > 1: res.update(summary=seed_summary([r['final_accuracy'] for r in runs]))
     return res
 
-def reproduce(epochs:int=30, lr:float=0.1, seed:int=42, seeds:int=1, out='results', faithful:bool=False, progress:bool|str=True) -> dict:
+def _fit_seed(seed:int, epochs:int, lr:float):
+    "The post's `Learner` on `pair_dls(seed=seed)`, fitted quietly (the arguments are checked by `check_args`)."
+    return _fit(simple_learner(_pair_dls(3, 2, seed=seed)), epochs, lr)
+
+def reproduce(epochs:int=30, lr:float=0.1, seed:int=42, seeds:int=1, out='results', faithful:bool=False) -> dict:
     "Fit the post's `Learner` for each seed (or replay the post exactly), print the comparisons, and save the results in `out`."
     out = check_args(epochs, lr, seed, seeds, out, faithful)
     stage, created = staging(out)
     runs, hists, result, vers = [], {}, None, versions()
     try:
         for s in range(seed, seed + seeds):
-            what = "the post's DataLoaders and order of random draws, replayed" if faithful else f"seed {s}, fashion_nn's DataLoaders"
+            what = "the post's code run fresh (seed 42, its DataLoaders)" if faithful else f"seed {s}, fashion_nn's DataLoaders"
             print(f"\nLearner(simple_net(), opt_func=SGD, loss_func=fashion_mnist_loss, metrics=batch_accuracy).fit({epochs}, {lr}): {what}")
             start = time.time()
             kept = f"seed{'s' * (s - 1 > seed)} {seed}{f'-{s - 1}' * (s - 1 > seed)} saved in {out/'results.json'}"
-            try: h = history(fit_faithful(progress=progress) if faithful else fit_post(s, epochs, lr, progress))
+            try: values = [[float(v) for v in row] for row in (fit_faithful() if faithful else _fit_seed(s, epochs, lr)).recorder.values]
             except (ValueError, RuntimeError, OSError) as e:
                 if not runs: raise
                 raise RuntimeError(f"seed {s} failed ({e}); {kept}") from None
             except KeyboardInterrupt: raise KeyboardInterrupt(kept if runs else 'nothing was saved') from None
-            runs.append(dict(seed=s, **h, final_accuracy=h['batch_accuracy'][-1], seconds=round(time.time() - start, 2)))
-            hists['faithful replay' if faithful else f'seed {s}'] = h
-            print(comparison_table(h))
+            runs.append(dict(seed=s, values=values, final_accuracy=values[-1][2], seconds=round(time.time() - start, 2)))
+            hists['the post run fresh' if faithful else f'seed {s}'] = values
+            print(comparison_table(values))
             res = run_result(runs, epochs, lr, faithful, seeds, vers)
             try: save_results(res, hists, out, stage)
             except RuntimeError as e:
@@ -168,10 +167,9 @@ def reproduce(epochs:int=30, lr:float=0.1, seed:int=42, seeds:int=1, out='result
     return result
 
 # %% ../nbs/05a_reproduce.ipynb #e45b35e8
-def run_command(epochs:int=30, lr:float=0.1, seed:int=42, seeds:int=1, out='results', faithful:bool=False, progress=None) -> int:
+def run_command(epochs:int=30, lr:float=0.1, seed:int=42, seeds:int=1, out='results', faithful:bool=False) -> int:
     "`reproduce` as the console script runs it: 0, or 1 with one line on stderr for an expected failure."
-    if progress is None: progress = sys.stdout.isatty() or 'table'  # no bars in a log
-    try: reproduce(epochs, lr, seed, seeds, out, faithful, progress)
+    try: reproduce(epochs, lr, seed, seeds, out, faithful)
     except (ValueError, RuntimeError, OSError) as e:
         print(f"fashion_nn_reproduce: {e}", file=sys.stderr)
         return 1
@@ -186,7 +184,7 @@ def main(epochs:int=30, # epochs to train
          seed:int=42, # seed for the first run; run i uses seed+i
          seeds:int=1, # how many seeds to run; >1 adds mean ± sd of the final accuracy
          out:str='results', # folder for results.json and accuracy.png
-         faithful:store_true=False, # replay the post's DataLoaders and order of random draws instead
+         faithful:store_true=False, # run the post's code fresh instead (seed 42, its DataLoaders), as `fit_faithful`
         ):
     "Train the post's network with a fastai Learner and compare it with the published epoch table."
     sys.exit(run_command(epochs, lr, seed, seeds, out, faithful))

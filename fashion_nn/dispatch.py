@@ -66,6 +66,16 @@ class _AvgSmoothLoss(AvgSmoothLoss):
 
 class _Recorder(Recorder):
     name = 'recorder'
+    @property
+    def losses(self):
+        "Each training batch's smoothed loss, on the CPU as in fastai: those still on a device are copied in one go"
+        losses, pending = self.__dict__.setdefault('losses', []), self.__dict__.get('_pending')
+        if pending: losses += torch.stack(pending).cpu().unbind(0); pending.clear()
+        return losses
+
+    @losses.setter
+    def losses(self, v): self.__dict__.update(losses=v, _pending=[])
+
     def after_batch(self):
         "As `Recorder.after_batch`: update the averages and, in training, record the lr and smoothed loss"
         learn = self.learn
@@ -74,20 +84,10 @@ class _Recorder(Recorder):
             if not getattr(self, 'cancel_train', False):
                 for metric in (self.smooth_loss, *(learn.metrics if self.train_metrics else ())): metric.accumulate(learn)
             self.lrs.append(learn.opt.hypers[-1]['lr'])
-            self.losses.append(loss := self.smooth_loss.value)
+            self._pending.append(loss := self.smooth_loss.value)
             learn.smooth_loss = loss
         elif self.valid_metrics and not getattr(self, 'cancel_valid', False):
             for metric in (self.loss, *learn.metrics): metric.accumulate(learn)
-
-    def after_epoch(self):
-        super().after_epoch()
-        self._losses_to_cpu()
-
-    def _losses_to_cpu(self):
-        "Copy the smoothed losses still on a device to the CPU, where fastai keeps them, in one copy."
-        losses, i = self.losses, len(self.losses)
-        while i and losses[i-1].device.type != 'cpu': i -= 1
-        if i < len(losses): losses[i:] = torch.stack(losses[i:]).cpu().unbind(0)
 
 class _LossText:
     "A progress bar's comment that reads the loss from its device only when the bar is drawn."
@@ -126,8 +126,3 @@ def _set_device(self:FastLearner, b):
     if (type(b) is tuple and all(type(t) is Tensor and t.device == device for t in b)
         and next(self.model.parameters()).device == device): return b
     return Learner._set_device(self, b)
-
-@patch
-def _end_cleanup(self:FastLearner):
-    if isinstance(getattr(self, 'recorder', None), _Recorder): self.recorder._losses_to_cpu()  # a fit stopped mid-epoch
-    Learner._end_cleanup(self)

@@ -6,9 +6,10 @@
 from __future__ import annotations
 import torch
 from torch import Tensor
-from fastai.callback.core import Callback, event
+from fastai.callback.core import Callback, TrainEvalCallback, event
 from fastai.callback.progress import ProgressCallback
-from fastai.learner import AvgLoss, AvgMetric, AvgSmoothLoss, Learner, Recorder
+from fastai.learner import AvgLoss, AvgMetric, AvgSmoothLoss, CastToTensor, Learner, Recorder
+from fastai.optimizer import Optimizer, _update
 from fastai.torch_core import find_bs, to_detach
 from fastcore.basics import getcallable, noop, patch
 from fastcore.foundation import L
@@ -41,9 +42,9 @@ class FastLearner(Learner):
         for cb in cbs: cb(event_name)
 
 # %% ../nbs/91_dispatch.ipynb #b36b8ce0
-def _on_device(*objs):
-    "Turn each of `objs` whose class is a key of `_ON_DEVICE` into that fastai class's on-device subclass"
-    for o in objs: object.__setattr__(o, '__class__', _ON_DEVICE.get(type(o), type(o)))  # not `Callback.__setattr__`
+def _lean(*objs):
+    "Turn each of `objs` whose class is a key of `_LEAN` into that fastai class's lean subclass"
+    for o in objs: object.__setattr__(o, '__class__', _LEAN.get(type(o), type(o)))  # not `Callback.__setattr__`
     return objs[0]
 
 def _add_batch(metric, learn, value):
@@ -61,7 +62,8 @@ class _AvgMetric(AvgMetric):
 class _AvgSmoothLoss(AvgSmoothLoss):
     def accumulate(self, learn):
         self.count += 1
-        loss = to_detach(learn.loss.mean(), cpu=False)
+        loss = learn.loss
+        loss = to_detach(loss if type(loss) is Tensor and loss.ndim == 0 else loss.mean(), cpu=False)  # see below
         self.val = torch.lerp(loss, self.val.to(loss.device), self.beta)
 
 class _Recorder(Recorder):
@@ -102,21 +104,21 @@ class _ProgressCallback(ProgressCallback):
         self.pbar.update(self.iter+1)
         if hasattr(self, 'smooth_loss'): self.pbar.comment = _LossText(self.smooth_loss)
 
-_ON_DEVICE = {AvgLoss: _AvgLoss, AvgMetric: _AvgMetric, AvgSmoothLoss: _AvgSmoothLoss,
+_LEAN = {AvgLoss: _AvgLoss, AvgMetric: _AvgMetric, AvgSmoothLoss: _AvgSmoothLoss,
               Recorder: _Recorder, ProgressCallback: _ProgressCallback}
 
 # %% ../nbs/91_dispatch.ipynb #abd09e8c
 @patch
 def add_cb(self:FastLearner, cb):
-    "Add `cb` (a `Callback` or its class), a fastai `Recorder` or `ProgressCallback` given its on-device subclass"
+    "Add `cb` (a `Callback` or its class), each of fastai's own callbacks and averages here given its lean subclass"
     if isinstance(cb, type): cb = cb()
-    if type(cb) is Recorder: _on_device(cb.loss, cb.smooth_loss)
-    return Learner.add_cb(self, _on_device(cb))
+    if type(cb) is Recorder: _lean(cb.loss, cb.smooth_loss)
+    return Learner.add_cb(self, _lean(cb))
 
 @patch
 def _set_metrics(self:FastLearner, metrics):
     Learner.metrics.fset(self, metrics)
-    for m in self._metrics: _on_device(m)
+    for m in self._metrics: _lean(m)
 
 FastLearner.metrics = property(Learner.metrics.fget, FastLearner._set_metrics, doc="Metrics, averaged on the device")
 
@@ -127,3 +129,52 @@ def _set_device(self:FastLearner, b):
     if (type(b) is tuple and all(type(t) is Tensor and t.device == device for t in b)
         and next(self.model.parameters()).device == device): return b
     return Learner._set_device(self, b)
+
+# %% ../nbs/91_dispatch.ipynb #cbb1edc8
+class _Optimizer(Optimizer):
+    "fastai's `Optimizer`, stepping and zeroing without first gathering the parameters into new lists"
+    def step(self, closure=None):
+        "As `Optimizer.step`: each parameter with a gradient, in order, through `self.cbs` with its state and hypers"
+        if closure is not None: raise NotImplementedError("fastai optimizers currently do not support closure")
+        for pg, hyper in zip(self.param_lists, self.hypers):
+            for p in pg:
+                state = self.state[p]
+                if p.grad is None: continue
+                for cb in self.cbs: state = _update(state, cb(p, **{**state, **hyper}))
+                self.state[p] = state
+
+    def zero_grad(self):
+        "As `Optimizer.zero_grad`: detach and zero each gradient"
+        for pg in self.param_lists:
+            for p in pg:
+                if p.grad is not None: p.grad.detach_(); p.grad.zero_()
+
+class _CastToTensor(CastToTensor):
+    name = 'cast_to_tensor'
+    def before_batch(self):
+        "As `CastToTensor.before_batch`, leaving a batch of plain `Tensor`s as it is"
+        learn = self.learn
+        if any(type(t) is not Tensor for t in (*learn.xb, *learn.yb)): CastToTensor.before_batch(self)
+
+class _TrainEvalCallback(TrainEvalCallback):
+    name = 'train_eval'
+    def after_batch(self):
+        "As `TrainEvalCallback.after_batch`, reading the counters from the `Learner` itself"
+        learn = self.learn
+        learn.pct_train += 1./(learn.n_iter*learn.n_epoch)
+        learn.train_iter += 1
+
+_LEAN.update({Optimizer: _Optimizer, CastToTensor: _CastToTensor, TrainEvalCallback: _TrainEvalCallback})
+
+@patch
+def create_opt(self:FastLearner):
+    "As `Learner.create_opt`, a fastai `Optimizer` given its lean subclass"
+    Learner.create_opt(self); _lean(self.opt)
+
+@patch
+def _split(self:FastLearner, b):
+    "As `Learner._split`, asking the `DataLoaders` for `n_inp` once, not every batch"
+    dls, n_inp = self.__dict__.get('_n_inp', (None, None))
+    if dls is not self.dls: self._n_inp = dls, n_inp = self.dls, getattr(self.dls, 'n_inp', None)
+    i = (1 if len(b) == 1 else len(b) - 1) if n_inp is None else n_inp
+    self.xb, self.yb = b[:i], b[i:]

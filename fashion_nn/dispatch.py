@@ -170,11 +170,3 @@ _LEAN.update({Optimizer: _Optimizer, CastToTensor: _CastToTensor, TrainEvalCallb
 def create_opt(self:FastLearner):
     "As `Learner.create_opt`, a fastai `Optimizer` given its lean subclass"
     Learner.create_opt(self); _lean(self.opt)
-
-@patch
-def _split(self:FastLearner, b):
-    "As `Learner._split`, asking the `DataLoaders` for `n_inp` once, not every batch"
-    dls, n_inp = self.__dict__.get('_n_inp', (None, None))
-    if dls is not self.dls: self._n_inp = dls, n_inp = self.dls, getattr(self.dls, 'n_inp', None)
-    i = (1 if len(b) == 1 else len(b) - 1) if n_inp is None else n_inp
-    self.xb, self.yb = b[:i], b[i:]

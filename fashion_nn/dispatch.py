@@ -63,7 +63,7 @@ class _AvgSmoothLoss(AvgSmoothLoss):
     def accumulate(self, learn):
         self.count += 1
         loss = learn.loss
-        loss = to_detach(loss if type(loss) is Tensor and loss.ndim == 0 else loss.mean(), cpu=False)  # see below
+        loss = to_detach(loss if type(loss) is Tensor and loss.ndim == 0 else loss.mean(), cpu=False)  # a 0-d loss is its mean
         self.val = torch.lerp(loss, self.val.to(loss.device), self.beta)
 
 class _Recorder(Recorder):
@@ -105,7 +105,7 @@ class _ProgressCallback(ProgressCallback):
         if hasattr(self, 'smooth_loss'): self.pbar.comment = _LossText(self.smooth_loss)
 
 _LEAN = {AvgLoss: _AvgLoss, AvgMetric: _AvgMetric, AvgSmoothLoss: _AvgSmoothLoss,
-              Recorder: _Recorder, ProgressCallback: _ProgressCallback}
+         Recorder: _Recorder, ProgressCallback: _ProgressCallback}
 
 # %% ../nbs/91_dispatch.ipynb #abd09e8c
 @patch

@@ -62,8 +62,8 @@ class _AvgMetric(AvgMetric):
 class _AvgSmoothLoss(AvgSmoothLoss):
     def accumulate(self, learn):
         self.count += 1
-        loss = learn.loss
-        loss = to_detach(loss if type(loss) is Tensor and loss.ndim == 0 else loss.mean(), cpu=False)  # a 0-d loss is its mean
+        loss = learn.loss  # a 0-d loss is its own mean
+        loss = to_detach(loss if type(loss) is Tensor and loss.ndim == 0 else loss.mean(), cpu=False)
         self.val = torch.lerp(loss, self.val.to(loss.device), self.beta)
 
 class _Recorder(Recorder):

@@ -10,7 +10,7 @@ from fastai.callback.core import Callback, TrainEvalCallback, event
 from fastai.callback.progress import ProgressCallback
 from fastai.learner import AvgLoss, AvgMetric, AvgSmoothLoss, CastToTensor, Learner, Recorder
 from fastai.optimizer import Optimizer, _update
-from fastai.torch_core import find_bs, to_detach
+from fastai.torch_core import find_bs, maybe_gather, to_detach
 from fastcore.basics import getcallable, noop, patch
 from fastcore.foundation import L
 
@@ -59,11 +59,15 @@ class _AvgLoss(AvgLoss):
 class _AvgMetric(AvgMetric):
     def accumulate(self, learn): _add_batch(self, learn, self.func(learn.pred, *learn.yb))
 
+def _detach(x):
+    "`to_detach(x, cpu=False)`, without first walking a plain `Tensor` as if it might be a list or a dict"
+    return maybe_gather(x.detach()) if type(x) is Tensor else to_detach(x, cpu=False)
+
 class _AvgSmoothLoss(AvgSmoothLoss):
     def accumulate(self, learn):
         self.count += 1
         loss = learn.loss  # a 0-d loss is its own mean
-        loss = to_detach(loss if type(loss) is Tensor and loss.ndim == 0 else loss.mean(), cpu=False)
+        loss = _detach(loss if type(loss) is Tensor and loss.ndim == 0 else loss.mean())
         self.val = torch.lerp(loss, self.val.to(loss.device), self.beta)
 
 class _Recorder(Recorder):
@@ -122,12 +126,19 @@ def _set_metrics(self:FastLearner, metrics):
 
 FastLearner.metrics = property(Learner.metrics.fget, FastLearner._set_metrics, doc="Metrics, averaged on the device")
 
+def _first_param(m):
+    "`next(m.parameters(), None)` without a generator over every module: `m`'s first parameter, depth first"
+    for p in m._parameters.values():
+        if p is not None: return p
+    for c in m._modules.values():
+        if c is not None and (p := _first_param(c)) is not None: return p
+
 @patch
 def _set_device(self:FastLearner, b):
     "As `Learner._set_device`, passing a tuple of tensors already on the loaders' and the model's device through"
-    device = getattr(self.dls, 'device', None)
-    if (type(b) is tuple and all(type(t) is Tensor and t.device == device for t in b)
-        and next(self.model.parameters()).device == device): return b
+    device, p = getattr(self.dls, 'device', None), _first_param(self.model)
+    if (type(b) is tuple and p is not None and p.device == device
+        and all(type(t) is Tensor and t.device == device for t in b)): return b
     return Learner._set_device(self, b)
 
 # %% ../nbs/91_dispatch.ipynb #cbb1edc8
@@ -164,6 +175,11 @@ class _TrainEvalCallback(TrainEvalCallback):
         learn.pct_train += 1./(learn.n_iter*learn.n_epoch)
         learn.train_iter += 1
 
+class _Training:
+    "A lean callback's `training`: its `Learner`'s, read directly (set on the callback itself, its own value wins)"
+    def __get__(self, cb, cls=None): return self if cb is None else cb.learn.training  # else `Callback.__getattr__`
+
+for c in (_Recorder, _ProgressCallback, _CastToTensor, _TrainEvalCallback): c.training = _Training()
 _LEAN.update({Optimizer: _Optimizer, CastToTensor: _CastToTensor, TrainEvalCallback: _TrainEvalCallback})
 
 @patch

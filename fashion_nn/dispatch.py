@@ -127,7 +127,7 @@ def _set_metrics(self:FastLearner, metrics):
 FastLearner.metrics = property(Learner.metrics.fget, FastLearner._set_metrics, doc="Metrics, averaged on the device")
 
 def _first_param(m):
-    "`next(m.parameters(), None)` without its chain of generators: `m`'s first parameter, modules depth first"
+    "`m`'s first parameter as `nn.Module.parameters` yields it (modules depth first), without its chain of generators"
     for p in m._parameters.values():
         if p is not None: return p
     for c in m._modules.values():

@@ -6,7 +6,7 @@
 2. a quiet `fit(30, 0.1)` alone (data already built), on `pair_dls` seeded alike: stock fastai `Learner`, the
    project's `FastLearner` and a raw PyTorch loop on the same model, loss, metric and batches (and the post's
    DataLoaders with stock `Learner`); the cost of dispatching one event on a quiet fit, for both `Learner`s;
-3. the 45-pair sweep (`pair_sweep`) with stock `Learner`, then with `FastLearner` (once each: ~2 minutes apiece);
+3. the 45-pair sweep (`pair_sweep`) with stock `Learner`, then with `FastLearner` (once each: about a minute apiece);
 4. the whole series: `make test`'s gates and notebooks, a cold `import fashion_nn.learner`, and the reproduce command;
 5. peak memory (RSS) of the reproduce command.
 No test asserts a time: these machines are shared and noisy, so only ratios measured side by side mean anything.
@@ -237,7 +237,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--reps', type=int, default=5, help='repetitions of each measurement (default 5)')
     ap.add_argument('--skip-suite', action='store_true', help="don't time make test's notebooks")
-    ap.add_argument('--skip-sweep', action='store_true', help="don't time the 45-pair sweep (about 4 minutes)")
+    ap.add_argument('--skip-sweep', action='store_true', help="don't time the 45-pair sweep (about 2 minutes)")
     ap.add_argument('--threads', type=int, default=1, help='torch threads for the in-process timings (default 1)')
     ap.add_argument('--out', default=str(ROOT/'bench'/'results.json'), help='where to write the JSON')
     a = ap.parse_args()

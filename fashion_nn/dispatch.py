@@ -177,9 +177,10 @@ class _TrainEvalCallback(TrainEvalCallback):
 
 class _Training:
     "A lean callback's `training`: its `Learner`'s, read directly (set on the callback itself, its own value wins)"
-    def __get__(self, cb, cls=None): return self if cb is None else cb.learn.training  # else `Callback.__getattr__`
+    def __get__(self, cb, cls=None):  # an AttributeError here hands the lookup to `Callback.__getattr__`, as before
+        return self if cb is None else cb.learn.training
 
-for c in (_Recorder, _ProgressCallback, _CastToTensor, _TrainEvalCallback): c.training = _Training()
+_Recorder.training = _ProgressCallback.training = _CastToTensor.training = _TrainEvalCallback.training = _Training()
 _LEAN.update({Optimizer: _Optimizer, CastToTensor: _CastToTensor, TrainEvalCallback: _TrainEvalCallback})
 
 @patch

@@ -88,11 +88,15 @@ def pair_tensors(ds, # a `FashionMNIST` split (anything with `data` and `targets
     return _pair_tensors(ds, *_check_pair(pos, neg))
 
 # %% ../nbs/00_data.ipynb #bf3bbe56
+class _Tensors(TensorDataset):
+    "torch's `TensorDataset`, with the `new_empty` that fastai's `Learner.export` asks of a dataset"
+    def new_empty(self): return type(self)(*(t.new_empty(0, *t.shape[1:]) for t in self.tensors))
+
 class TensorDL(DataLoader):
     "A fastai `DataLoader` over a `TensorDataset` that batches by indexing whole tensors (no per-item collate)."
     def __init__(self, dataset:TensorDataset, bs:int=64, shuffle:bool=False, drop_last:bool=False, **kwargs):
         kwargs['num_workers'] = 0  # whole-tensor batches need no worker processes
-        super().__init__(dataset, bs=bs, shuffle=shuffle, drop_last=drop_last, **kwargs)
+        super().__init__(_Tensors(*dataset.tensors), bs=bs, shuffle=shuffle, drop_last=drop_last, **kwargs)
         if self.device is not None: self.to(self.device)
 
     def get_idxs(self):
@@ -103,7 +107,7 @@ class TensorDL(DataLoader):
     def to(self, device):
         "Move the loader, and its tensors once, to `device`."
         super().to(device)
-        self.dataset = TensorDataset(*(t.to(device) for t in self.dataset.tensors))
+        self.dataset = _Tensors(*(t.to(device) for t in self.dataset.tensors))
         return self
 
     def __iter__(self):

@@ -252,7 +252,8 @@ def _images(outputs:list) -> list:
 def save_outputs(fn:Path, raw:dict, fresh:dict, everything:bool=False) -> int:
     """Put fresh outputs into notebook `fn`, cleaned as `nbdev_clean` would; returns how many cells changed. A cell keeps
     its stored outputs when the check finds them the same and its images are byte-identical (so times and temporary paths
-    don't churn), unless `everything`."""
+    don't churn), unless `everything`. A `vary` cell's images (timings drawn) are never the same: it keeps its stored
+    outputs whenever they are all present, so that one run's timings, in text and in figures, stay together."""
     from nbdev.clean import _nbdev_clean
     from execnb.nbio import write_nb
     import copy
@@ -263,7 +264,7 @@ def save_outputs(fn:Path, raw:dict, fresh:dict, everything:bool=False) -> int:
         outs = [o for o in outs if o.get('output_type') != 'stream' or ''.join(o['text']).strip()]
         stored = raw['cells'][i].get('outputs', [])
         vary = (getattr(cell, 'directives_', {}) or {}).get(VARY, [''])[0].lower() == 'vary'
-        if not everything and not compare(stored, outs, vary) and _images(stored) == _images(outs): continue
+        if not everything and not compare(stored, outs, vary) and (vary or _images(stored) == _images(outs)): continue
         nb['cells'][i]['outputs'] = outs
         changed += 1
     _nbdev_clean(nb)

@@ -41,6 +41,12 @@ class FastLearner(Learner):
             cbs = self._dispatch[event_name] = [cb for cb in self.cbs.sorted('order') if _handles(cb, event_name)]
         for cb in cbs: cb(event_name)
 
+    def __getstate__(self):
+        "As `Learner.__getstate__` (what `learn.export()` pickles), without the dispatch lists, which are rebuilt"
+        state = super().__getstate__()
+        for k in ('_dispatch_key', '_dispatch'): state.pop(k, None)
+        return state
+
 # %% ../nbs/91_dispatch.ipynb #b36b8ce0
 def _lean(*objs):
     "Turn each of `objs` whose class is a key of `_LEAN` into that fastai class's lean subclass"
@@ -71,11 +77,12 @@ class _AvgSmoothLoss(AvgSmoothLoss):
         self.val = torch.lerp(loss, self.val.to(loss.device), self.beta)
 
 class _Recorder(Recorder):
-    name = 'recorder'
+    name, _stateattrs = 'recorder', Recorder._stateattrs + ('_pending',)  # history left out of a pickle, as in fastai
     @property
     def losses(self):
         "Each training batch's smoothed loss, on the CPU as in fastai: those still on a device are copied in one go"
-        losses, pending = self.__dict__.setdefault('losses', []), self.__dict__.get('_pending')
+        if 'losses' not in self.__dict__: raise AttributeError('losses')  # none before a fit, or unpickled: as in fastai
+        losses, pending = self.__dict__['losses'], self.__dict__.get('_pending')
         if pending: losses += torch.stack(pending).cpu().unbind(0); pending.clear()
         return losses
 

@@ -37,7 +37,7 @@ sysdeps:
 
 # The venv is rebuilt only when the pins or the package metadata change (a second `make setup` does nothing).
 $(STAMP): requirements-lock.txt setup.py settings.ini
-	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 9), "fashion_nn needs Python >= 3.9"'
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "the pinned set (requirements-lock.txt: numpy 2.4, pandas 3.1) needs Python >= 3.11: make setup PYTHON=python3.11"'
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	set -o pipefail; $(BIN)/pip install -q --disable-pip-version-check -r requirements-lock.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
 	set -o pipefail; $(BIN)/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . 2>&1 | { grep -v "^WARNING: Location" || true; }

@@ -122,9 +122,13 @@ class TensorDL(DataLoader):
         self.after_iter()
 
 # %% ../nbs/00_data.ipynb #636f9746
-def _check_seed(seed):
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32):
-        raise ValueError(f"seed must be an int from 0 to {2**32 - 1}, got {seed!r}")
+def _check_seed(seed) -> int|None:
+    "`seed` as an int from 0 to 2**32-1 (numpy integers too, never `bool`), or None; else a `ValueError`."
+    if seed is None: return None
+    try: n = operator.index(seed) if not isinstance(seed, bool) else None
+    except TypeError: n = None
+    if n is None or not 0 <= n < 2**32: raise ValueError(f"seed must be an int from 0 to {2**32 - 1}, got {seed!r}")
+    return n
 
 def tensor_dls(train:tuple, # `(x, y)` training tensors: shuffled every epoch
                valid:tuple, # `(x, y)` validation tensors: kept in order
@@ -133,7 +137,7 @@ def tensor_dls(train:tuple, # `(x, y)` training tensors: shuffled every epoch
                device=None, # where the tensors and batches live; default: fastai's `default_device()`
               ) -> DataLoaders:
     "`DataLoaders` of two `TensorDL`s over in-memory tensors, checked once (finite values) and moved once to `device`."
-    bs = _positive_int(bs, 'bs'); _check_seed(seed)
+    bs, seed = _positive_int(bs, 'bs'), _check_seed(seed)
     for name, xy in (('training', train), ('validation', valid)):
         for t in xy:
             if t.is_floating_point() and not torch.isfinite(t).all():
@@ -155,7 +159,7 @@ def pair_dls(pos:int=3, # class with target 1 (3: dress)
              root:str|Path|None=None, # see `fashion_mnist`
             ) -> DataLoaders:
     "`DataLoaders` for one class pair: the training split's two classes (shuffled), the test split's for validation."
-    pos, neg = _check_pair(pos, neg); _check_seed(seed)
+    (pos, neg), seed = _check_pair(pos, neg), _check_seed(seed)
     return _pair_dls(pos, neg, _positive_int(bs, 'bs'), seed, device, root)
 
 def _pair_dls(pos:int, neg:int, bs=256, seed=None, device=None, root=None) -> DataLoaders:

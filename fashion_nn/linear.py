@@ -37,7 +37,7 @@ def _check_shapes(predictions, targets):
     "A `ValueError` unless `predictions` and `targets` have one shape, and are not empty."
     if predictions.shape != targets.shape:
         raise ValueError(f"predictions {tuple(predictions.shape)} and targets {tuple(targets.shape)} must have the "
-                         "same shape, or torch.where broadcasts them into a wrong number: reshape one, "
+                         "same shape, or they broadcast into an N×N result and a wrong number: reshape one, "
                          "e.g. `targets.view_as(predictions)`")
     if not predictions.numel():
         raise ValueError("an empty batch has no loss or accuracy: check the DataLoader's batches")

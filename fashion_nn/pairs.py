@@ -23,7 +23,7 @@ def pair_sweep(pairs=None, # `(pos, neg)` pairs; default: all 45, the higher id 
     pairs = [_check_pair(*p) for p in pairs]
     if len({frozenset(p) for p in pairs}) < len(pairs):
         raise ValueError(f"each pair may appear once, in one order: {pairs}")
-    _check_fit_args(epochs, lr); _check_seed(seed)
+    _check_fit_args(epochs, lr); seed = _check_seed(seed)
     acc = torch.full((len(CLASSES), len(CLASSES)), float('nan'))
     for pos, neg in pairs:
         learn = _fit(simple_learner(_pair_dls(pos, neg, seed=seed, root=root)), epochs, lr)

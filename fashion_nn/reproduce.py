@@ -65,7 +65,7 @@ def summary_line(s:dict) -> str:
     "One line for `seed_summary`'s result."
     z = '' if s['published_z'] is None else f", z = {s['published_z']:+.2f}"
     return (f"final accuracy over {s['n']} seeds: {s['mean']:.5f} ± {s['sd']:.5f} (mean ± sd), "
-            f"range {s['min']:.4f}–{s['max']:.4f}; published {PUBLISHED_FINAL_ACCURACY}: "
+            f"range {s['min']:.4f}–{s['max']:.4f}; the post's, after 30 epochs, {PUBLISHED_FINAL_ACCURACY}: "
             f"{s['below_published']} seeds below it, {s['at_published']} at it, "
             f"{s['above_published']} above{z}")
 
@@ -81,7 +81,7 @@ def _write_file(path:Path, data:bytes):
     with open(path, 'xb') as f: f.write(data)
 
 def _place(stage:Path, out:Path):
-    "Move `FILES` from `stage` into `out` together: the previous ones aside first, and back if any move fails."
+    "Move `_FILES` from `stage` into `out` together: the previous ones aside first, and back if any move fails."
     aside = Path(tempfile.mkdtemp(prefix='previous-', dir=stage))
     moved, placed = [], []
     try:
@@ -139,7 +139,7 @@ def _run_result(runs:list, epochs:int, lr:float, faithful:bool, seeds:int, vers:
     return res
 
 def _fit_seed(seed:int, epochs:int, lr:float):
-    "The post's `Learner` on `pair_dls(seed=seed)`, fitted quietly (the arguments are checked by `check_args`)."
+    "The post's `Learner` on `pair_dls(seed=seed)`, fitted quietly (the arguments are checked by `_check_args`)."
     return _fit(simple_learner(_pair_dls(3, 2, seed=seed)), epochs, lr)
 
 def reproduce(epochs:int=30, lr:float=0.1, seed:int=42, seeds:int=1, out='results', faithful:bool=False) -> dict:

@@ -81,7 +81,7 @@ class _Recorder(Recorder):
     @property
     def losses(self):
         "Each training batch's smoothed loss, on the CPU as in fastai: those still on a device are copied in one go"
-        if 'losses' not in self.__dict__: raise AttributeError('losses')  # none before a fit, or unpickled: as in fastai
+        if 'losses' not in self.__dict__: raise AttributeError('losses')  # no fit yet, or unpickled: as in fastai
         losses, pending = self.__dict__['losses'], self.__dict__.get('_pending')
         if pending: losses += torch.stack(pending).cpu().unbind(0); pending.clear()
         return losses

@@ -73,6 +73,11 @@ def _heading_ids(page):
     return re.sub(r'(class="anchor-link" href="#)([^"]*)"', lambda m: f'{m[1]}{_pandoc_id(m[2])}"', page)
 
 
+
+def _inline_code(title:str) -> str:
+    "A page title as HTML for the sidebar: escaped, each `...` in it as <code>...</code>, as Quarto shows it"
+    return re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(title))
+
 def build_without_quarto(nbs, out):
     cfg = get_config()
     paths = nb_order(nbs)
@@ -84,7 +89,7 @@ def build_without_quarto(nbs, out):
         fm, cells = quarto_cells(nb := processed(p))
         failures += [f"{p.name} {f}" for f in nb.exec_failures_]
         pages.append((p, fm, cells, time.time() - t))
-    nav = [dict(href=names[p.name], title=fm.get('title', p.stem)) for p, fm, _, _ in pages]
+    nav = [dict(href=names[p.name], title=_inline_code(fm.get('title', p.stem))) for p, fm, _, _ in pages]
     exporter = HTMLExporter(template_name='site_template', extra_template_basedirs=[str(Path(__file__).parent)],
                             exclude_input_prompt=True, exclude_output_prompt=True)  # no `In [ ]:`, as Quarto
     exporter.register_preprocessor(ExtractOutputPreprocessor(enabled=True), enabled=True)
@@ -92,7 +97,7 @@ def build_without_quarto(nbs, out):
     for p, fm, cells, secs in pages:
         page = names[p.name]
         site = dict(title=cfg.title, pages=[dict(n, current=n['href'] == page) for n in nav])
-        resources = dict(metadata=dict(name=fm.get('title', p.stem)), site=site,
+        resources = dict(metadata=dict(name=fm.get('title', p.stem).replace('`', '')), site=site,
                          output_files_dir=f"{Path(page).stem}_files")
         body, res = exporter.from_notebook_node(_page_nb(fm, cells), resources=resources)
         (out/page).write_text(_heading_ids(_local_links(body, names, base)))

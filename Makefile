@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.fashion_nn-installed
 DEBIAN_DATA := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
-SYS_PKGS := dataset-fashion-mnist graphviz chromium
+SYS_PKGS := dataset-fashion-mnist graphviz chromium python3-venv
 
 .PHONY: setup sysdeps reproduce test test-slow bench lock export lab help readme docs outputs outputs-slow
 help:
@@ -22,10 +22,11 @@ help:
 
 setup: sysdeps $(STAMP)
 
-# Debian packages: the Fashion-MNIST files, graphviz's `dot`, and chromium for `make docs`' browser check (about 530 MB,
-# a minute). Installs them as root; otherwise says how.
+# Debian packages: the Fashion-MNIST files, graphviz's `dot`, chromium for `make docs`' browser check (about 530 MB,
+# a minute), and the venv module Debian's python3 leaves out. Installs them as root; otherwise says how.
 sysdeps:
-	@if [ -f $(DEBIAN_DATA) ] && command -v dot >/dev/null && command -v chromium >/dev/null; then exit 0; fi; \
+	@if [ -f $(DEBIAN_DATA) ] && command -v dot >/dev/null && command -v chromium >/dev/null \
+	  && $(PYTHON) -c 'import ensurepip' 2>/dev/null; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "installing Debian packages: $(SYS_PKGS)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYS_PKGS) >/dev/null; \

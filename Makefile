@@ -5,7 +5,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.fashion_nn-installed
 DEBIAN_DATA := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
-SYS_PKGS := dataset-fashion-mnist graphviz chromium python3-venv
+SYS_PKGS := dataset-fashion-mnist graphviz chromium
+# Debian's own Pythons leave out the venv module (`ensurepip`): its package is named for $(PYTHON)'s version.
+VENV_PKG = python$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)-venv
 
 .PHONY: setup sysdeps reproduce test test-slow bench lock export lab help readme docs outputs outputs-slow
 help:
@@ -23,15 +25,17 @@ help:
 setup: sysdeps $(STAMP)
 
 # Debian packages: the Fashion-MNIST files, graphviz's `dot`, chromium for `make docs`' browser check (about 530 MB,
-# a minute), and the venv module Debian's python3 leaves out. Installs them as root; otherwise says how.
+# a minute), and, until .venv exists, the venv module if $(PYTHON) lacks it. Installs them as root; otherwise says how.
 sysdeps:
-	@if [ -f $(DEBIAN_DATA) ] && command -v dot >/dev/null && command -v chromium >/dev/null \
-	  && $(PYTHON) -c 'import ensurepip' 2>/dev/null; then exit 0; fi; \
+	@need=""; \
+	[ -f $(DEBIAN_DATA) ] && command -v dot >/dev/null && command -v chromium >/dev/null || need="$(SYS_PKGS)"; \
+	[ -x $(BIN)/python ] || $(PYTHON) -c 'import ensurepip' 2>/dev/null || need="$$need $(VENV_PKG)"; \
+	[ -n "$$need" ] || exit 0; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "installing Debian packages: $(SYS_PKGS)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYS_PKGS) >/dev/null; \
+	  echo "installing Debian packages:$$need"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
 	else \
-	  echo "note: system packages missing; run:  sudo apt-get update && sudo apt-get install -y $(SYS_PKGS)"; \
+	  echo "note: system packages missing; run:  sudo apt-get update && sudo apt-get install -y$$need"; \
 	  echo "      (without them the data is downloaded by torchvision when online, and the Learner diagram is skipped)"; \
 	  echo "      (without chromium, make docs builds the site, then its browser check fails)"; \
 	fi
@@ -88,7 +92,8 @@ replay-2022: setup
 # After a deliberate change to what a notebook prints: re-run it and save the fresh outputs (cleaned as nbdev_clean
 # does). All notebooks, or one: make outputs NB=nbs/01_baseline.ipynb. Cells skipped in the run keep their outputs;
 # make outputs-slow (or FLAGS=slow) runs and saves the #| slow cells too. A cell whose outputs pass the check and whose
-# images are byte-identical keeps its stored outputs (no churn from times or temporary paths); ALL=1 replaces them all.
+# images are byte-identical keeps its stored outputs (no churn from times or temporary paths), and so does a cell marked
+# #| outputs: vary (timings) whose outputs are all there; ALL=1 replaces them all (needed after editing what one prints).
 outputs: setup
 	@PATH="$(CURDIR)/$(BIN):$$PATH" python tools/nbcheck.py --save $(if $(FLAGS),--flags "$(FLAGS)") $(if $(ALL),--all) $(NB)
 

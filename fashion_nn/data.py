@@ -52,17 +52,21 @@ def flat_images(imgs:torch.Tensor) -> torch.Tensor:
     "`uint8` images (N, 28, 28) as (N, 784) floats in [0, 1]: what `ToTensor` gives, flattened."
     return imgs.reshape(len(imgs), -1).float() / 255
 
+def _as_int(x) -> int|None:
+    "`x` as an int if it is an integer (Python, numpy, or a one-element torch tensor) and not a `bool` of any kind."
+    if isinstance(x, bool) or str(getattr(x, 'dtype', '')) in ('bool', 'torch.bool'): return None
+    try: return operator.index(x)
+    except TypeError: return None
+
 def _positive_int(x, name:str) -> int:
-    "`x` as an int >= 1 (numpy integers too, never `bool`), or a `ValueError` naming `name`."
-    try: n = operator.index(x) if not isinstance(x, bool) else None
-    except TypeError: n = None
+    "`x` as an int >= 1 (see `_as_int`), or a `ValueError` naming `name`."
+    n = _as_int(x)
     if n is None or n < 1: raise ValueError(f"{name} must be a positive int, got {x!r}")
     return n
 
 def _class_id(c, name:str) -> int:
-    "`c` as a Fashion-MNIST class id (numpy integers too, never `bool`), or a `ValueError` listing the ids."
-    try: n = operator.index(c) if not isinstance(c, bool) else None
-    except TypeError: n = None
+    "`c` as a Fashion-MNIST class id (see `_as_int`), or a `ValueError` listing the ids."
+    n = _as_int(c)
     if n is None or not 0 <= n < len(CLASSES):
         ids = ', '.join(f'{i} {name}' for i, name in enumerate(CLASSES))
         raise ValueError(f"{name} must be a Fashion-MNIST class id, an int from 0 to 9 ({ids}); got {c!r}")
@@ -95,6 +99,9 @@ class _Tensors(TensorDataset):
 class TensorDL(DataLoader):
     "A fastai `DataLoader` over a `TensorDataset` that batches by indexing whole tensors (no per-item collate)."
     def __init__(self, dataset:TensorDataset, bs:int=64, shuffle:bool=False, drop_last:bool=False, **kwargs):
+        if not hasattr(dataset, 'tensors'):
+            raise TypeError(f"TensorDL batches the tensors of a TensorDataset, got {type(dataset).__name__}: "
+                            "wrap them, e.g. TensorDL(TensorDataset(x, y)), or use fastai's DataLoader")
         kwargs['num_workers'] = 0  # whole-tensor batches need no worker processes
         super().__init__(_Tensors(*dataset.tensors), bs=bs, shuffle=shuffle, drop_last=drop_last, **kwargs)
         if self.device is not None: self.to(self.device)
@@ -123,10 +130,9 @@ class TensorDL(DataLoader):
 
 # %% ../nbs/00_data.ipynb #636f9746
 def _check_seed(seed) -> int|None:
-    "`seed` as an int from 0 to 2**32-1 (numpy integers too, never `bool`), or None; else a `ValueError`."
+    "`seed` as an int from 0 to 2**32-1 (see `_as_int`), or None; else a `ValueError`."
     if seed is None: return None
-    try: n = operator.index(seed) if not isinstance(seed, bool) else None
-    except TypeError: n = None
+    n = _as_int(seed)
     if n is None or not 0 <= n < 2**32: raise ValueError(f"seed must be an int from 0 to {2**32 - 1}, got {seed!r}")
     return n
 

@@ -37,18 +37,18 @@ def _check_out(out) -> Path:
                          "free some space or choose another --out")
     return out
 
-def _check_args(epochs:int, lr:float, seed:int, seeds:int, out, faithful:bool) -> Path:
-    "Check the command's arguments before any training (a `ValueError` naming the argument); `out` as a `Path`."
+def _check_args(epochs:int, lr:float, seed:int, seeds:int, out, faithful:bool) -> tuple:
+    "Check the command's arguments before any training (a `ValueError` naming the argument): `(seed, seeds, out)`."
     _check_fit_args(epochs, lr)
-    _check_seed(seed)
-    _positive_int(seeds, 'seeds')
+    seed, seeds = _check_seed(seed), _positive_int(seeds, 'seeds')  # ints: numpy ones would wrap around below
+    if seed is None: raise ValueError(f"seed must be an int from 0 to {_MAX_SEED}, got None: the command always seeds")
     if seed + seeds - 1 > _MAX_SEED:
         raise ValueError(f"seed + seeds - 1 (the last seed) must be at most {_MAX_SEED}, got {seed + seeds - 1}: "
                          "lower --seed or --seeds")
     if faithful and (seed != 42 or seeds != 1 or epochs != 30 or lr != 0.1):
         raise ValueError("faithful runs the post's own settings (seed 42, 30 epochs, lr 0.1): "
                          "drop --seed/--seeds/--epochs/--lr")
-    return _check_out(out)
+    return seed, seeds, _check_out(out)
 
 # %% ../nbs/05a_reproduce.ipynb #e707e99a
 def seed_summary(accs:list) -> dict:
@@ -144,7 +144,7 @@ def _fit_seed(seed:int, epochs:int, lr:float):
 
 def reproduce(epochs:int=30, lr:float=0.1, seed:int=42, seeds:int=1, out='results', faithful:bool=False) -> dict:
     "Fit the post's `Learner` for each seed (or run the post fresh), print the comparisons, save the results in `out`."
-    out = _check_args(epochs, lr, seed, seeds, out, faithful)
+    seed, seeds, out = _check_args(epochs, lr, seed, seeds, out, faithful)
     stage, created = _staging(out)
     runs, hists, result, vers = [], {}, None, _versions()
     try:

@@ -8,7 +8,8 @@ with `--flags`, `#| eval: false` and `nbdev_export(` cells skipped, `nbs/` as th
 and folders holding a `.notest` file skipped, notebooks run in parallel. On top of that, each executed cell's outputs are
 compared with the stored ones (see `canon` and `same_text` for what counts as the same). A cell marked `#| outputs: vary`
 (timings) has only the presence of its outputs checked. `--save` writes the fresh outputs of the executed cells into the
-notebooks, cleaned as `nbdev_clean` would; skipped cells keep their stored outputs. Ends with the lines
+notebooks, cleaned as `nbdev_clean` would; skipped cells keep their stored outputs, and so do `vary` cells whose outputs
+are all present, unless `--all` (needed after editing what a `vary` cell prints). Ends with the lines
 `notebooks: N passed, M failed` and `outputs: K cells checked, J differ`; exit status 1 if anything failed or differs.
 """
 from __future__ import annotations

@@ -106,6 +106,11 @@ class TensorDL(DataLoader):
         super().__init__(_Tensors(*dataset.tensors), bs=bs, shuffle=shuffle, drop_last=drop_last, **kwargs)
         if self.device is not None: self.to(self.device)
 
+    @property
+    def n_inp(self) -> int:
+        "How many of a batch's tensors are inputs: all but the last, as fastai's own loaders say"
+        return max(1, len(self.dataset.tensors) - 1)
+
     def get_idxs(self):
         "This pass's row order: a permutation seeded from the loader's `rng` when shuffling, else `0..n-1`."
         if not self.shuffle: return torch.arange(self.n)

@@ -59,7 +59,7 @@ def _extract(gz:Path, dest:Path):
 
 # %% ../nbs/90_data_checks.ipynb #3f306f57
 def _download(raw:Path, names:list, timeout:float=15) -> str|None:
-    "Let torchvision download `names` into a scratch folder beside `raw`, then move them in; why it failed, or None."
+    "Let torchvision download its four files into a scratch folder beside `raw`, move `names` in; why it failed, or None."
     import torchvision
     scratch = Path(tempfile.mkdtemp(prefix='.download-', dir=raw.parent))
     start, old = time.time(), socket.getdefaulttimeout()
@@ -113,10 +113,10 @@ def prepare_raw(root:str|Path|None=None, # see `data_root`
         for n in missing():
             if src is not None and (gz := Path(src)/f'{n}.gz').is_file(): _extract(gz, raw/n)
         if missing():
-            why = _download(raw, missing()) if download else 'not attempted'
+            how = f"the download failed ({_download(raw, missing())})" if download else "download=False"
             if missing():
                 raise RuntimeError(f"Fashion-MNIST files missing in {raw}: {', '.join(missing())}; none in {src}, "
-                    f"and the download failed ({why}). Fix: sudo apt-get install dataset-fashion-mnist, or copy the "
+                    f"and {how}. Fix: sudo apt-get install dataset-fashion-mnist, or copy the "
                     f"four *-ubyte files into {raw}, or run once online")
         for n in RAW_MD5: _verify(raw/n)
     return raw

@@ -16,7 +16,7 @@ __all__ = ['seed_summary', 'summary_line', 'save_results', 'reproduce', 'main']
 
 # %% ../nbs/05a_reproduce.ipynb #6929aa36
 _FILES = ('results.json', 'accuracy.png')  # what a run writes into `out`; nothing else there is touched
-_MAX_SEED = 2**32 - 1  # numpy's seeds are 32-bit
+_MAX_SEED = 2**32 - 1  # numpy's seed range; fastai's `set_seed` gives numpy `seed % (2**32-1)`
 _MIN_FREE = 2**20  # bytes a run needs on the disk holding `out`: its two files take well under 1 MiB
 
 def _check_out(out) -> Path:

@@ -134,7 +134,6 @@ def _set_metrics(self:FastLearner, metrics):
 
 FastLearner.metrics = property(Learner.metrics.fget, FastLearner._set_metrics, doc="Metrics, averaged on the device")
 
-
 # %% ../nbs/91_dispatch.ipynb #cbb1edc8
 class _Optimizer(Optimizer):
     "fastai's `Optimizer`, stepping and zeroing without first gathering the parameters into new lists"

@@ -5,7 +5,7 @@
 frontmatter, and doc links are added. `quarto_cells(nb)` then applies the Quarto cell options those processors leave
 behind (`echo`, `output`, `include`, `eval`, `code-fold`), which is what Quarto would do next.
 """
-import os, re, warnings
+import importlib.util, os, re, sys, warnings
 from pathlib import Path
 
 import yaml
@@ -46,8 +46,19 @@ class _Procs(FilterDefaults):
     def base_procs(self): return [_exec_show_docs if p is exec_show_docs else p for p in super().base_procs()]
 
 
+def _check_lib():
+    "Exit with the fix unless the library imports from this checkout: nbdev reads doc links from the installed one."
+    cfg = get_config()
+    spec = importlib.util.find_spec(cfg.lib_name)
+    where = Path(spec.origin).resolve().parent if spec and spec.origin else None
+    if where != cfg.lib_path.resolve():
+        sys.exit(f"{cfg.lib_name} imports from {where or 'nowhere'}, not from this checkout's {cfg.lib_path}, so the "
+                 "pages would lose their links to its docs: run make setup (it installs this checkout in editable mode)")
+
+
 def processed(path):
     "Notebook `path` after nbdev's processors; `nb.exec_failures_` lists cells `exec_show_docs` could not run."
+    _check_lib()
     path = Path(path).resolve()
     nb = read_nb(path)
     nb.exec_failures_ = []

@@ -53,7 +53,7 @@ def _check_lib():
     where = Path(spec.origin).resolve().parent if spec and spec.origin else None
     if where != cfg.lib_path.resolve():
         sys.exit(f"{cfg.lib_name} imports from {where or 'nowhere'}, not from this checkout's {cfg.lib_path}, so the "
-                 "pages would lose their links to its docs: run make setup (it installs this checkout in editable mode)")
+                 "pages would lose their links to its docs: run make setup (it installs this checkout, editable)")
 
 
 def processed(path):

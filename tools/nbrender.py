@@ -5,7 +5,7 @@
 frontmatter, and doc links are added. `quarto_cells(nb)` then applies the Quarto cell options those processors leave
 behind (`echo`, `output`, `include`, `eval`, `code-fold`), which is what Quarto would do next.
 """
-import importlib.util, os, re, sys, warnings
+import functools, importlib.util, os, re, sys, warnings
 from pathlib import Path
 
 import yaml
@@ -46,6 +46,7 @@ class _Procs(FilterDefaults):
     def base_procs(self): return [_exec_show_docs if p is exec_show_docs else p for p in super().base_procs()]
 
 
+@functools.cache  # once per process, however many notebooks are processed
 def _check_lib():
     "Exit with the fix unless the library imports from this checkout: nbdev reads doc links from the installed one."
     cfg = get_config()

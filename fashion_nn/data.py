@@ -68,7 +68,7 @@ def _class_id(c, name:str) -> int:
     "`c` as a Fashion-MNIST class id (see `_as_int`), or a `ValueError` listing the ids."
     n = _as_int(c)
     if n is None or not 0 <= n < len(CLASSES):
-        ids = ', '.join(f'{i} {name}' for i, name in enumerate(CLASSES))
+        ids = ', '.join(f'{i} {cls}' for i, cls in enumerate(CLASSES))
         raise ValueError(f"{name} must be a Fashion-MNIST class id, an int from 0 to 9 ({ids}); got {c!r}")
     return n
 

@@ -16,7 +16,7 @@ __all__ = ['seed_summary', 'summary_line', 'save_results', 'reproduce', 'main']
 
 # %% ../nbs/05a_reproduce.ipynb #6929aa36
 _FILES = ('results.json', 'accuracy.png')  # what a run writes into `out`; nothing else there is touched
-_MAX_SEED = 2**32 - 1  # numpy's seed range; fastai's `set_seed` gives numpy `seed % (2**32-1)`
+_MAX_SEED = 2**32 - 1  # numpy's seed range (fastai's `set_seed` gives numpy `seed % (2**32-1)`, torch the seed)
 _MIN_FREE = 2**20  # bytes a run needs on the disk holding `out`: its two files take well under 1 MiB
 
 def _check_out(out) -> Path:
@@ -153,7 +153,7 @@ def reproduce(epochs:int=30, lr:float=0.1, seed:int=42, seeds:int=1, out='result
             print(f"\nLearner(dls, simple_net(), opt_func=SGD, loss_func=fashion_mnist_loss, metrics=batch_accuracy)"
                   f".fit({epochs}, {lr}): {what}")
             start = time.time()
-            kept = f"seed{'s' * (s - 1 > seed)} {seed}{f'-{s - 1}' * (s - 1 > seed)} saved in {out/'results.json'}"
+            kept = (f"seeds {seed}-{s - 1}" if s - 1 > seed else f"seed {seed}") + f" saved in {out/'results.json'}"
             try:
                 learn = fit_faithful() if faithful else _fit_seed(s, epochs, lr)
                 values = [[float(v) for v in row] for row in learn.recorder.values]

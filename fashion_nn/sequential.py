@@ -21,11 +21,17 @@ def simple_net(n_in:int=28*28, # inputs: pixels per image
 # %% ../nbs/04_sequential.ipynb #dd1d0922
 def net_from_params(params:list) -> nn.Sequential:
     "A `simple_net` holding copies of hand-rolled `[weights1, bias1, weights2, bias2]` (weights transposed)."
+    if len(params) != 4:
+        raise ValueError(f"params must be [weights1, bias1, weights2, bias2], got {len(params)} tensors")
     weights1, bias1, weights2, bias2 = params
-    net = simple_net(*weights1.shape)
+    shapes = [tuple(p.shape) for p in params]
+    n_in, n_hidden = shapes[0] if len(shapes[0]) == 2 else (0, 0)
+    n_out = shapes[3][0] if len(shapes[3]) == 1 else 0
+    if shapes != [(n_in, n_hidden), (n_hidden,), (n_hidden, n_out), (n_out,)] or 0 in (n_in, n_hidden, n_out):
+        raise ValueError(f"parameter shapes {shapes} are not those `simple_network` takes, (n_in, n_hidden), "
+                         "(n_hidden,), (n_hidden, n_out), (n_out,): pass the weights untransposed")
+    net = simple_net(n_in, n_hidden, n_out)
     with torch.no_grad():
         for layer, w, b in ((net[0], weights1, bias1), (net[2], weights2, bias2)):
-            if layer.weight.shape != w.T.shape or layer.bias.shape != b.shape:
-                raise ValueError(f"parameter shapes {tuple(w.shape)}, {tuple(b.shape)} do not fit {layer}")
             layer.weight.copy_(w.T); layer.bias.copy_(b)
     return net.to(weights1.device)

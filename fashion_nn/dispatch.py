@@ -81,10 +81,10 @@ class _Recorder(Recorder):
     name, _stateattrs = 'recorder', Recorder._stateattrs + ('_pending',)  # history left out of a pickle, as in fastai
     @property
     def losses(self):
-        "Each training batch's smoothed loss, on the CPU as in fastai: those still on a device are copied in one go"
+        "Each training batch's smoothed loss, a CPU tensor of its own as in fastai (copied off a device in one go)"
         if 'losses' not in self.__dict__: raise AttributeError('losses')  # no fit yet, or unpickled: as in fastai
         losses, pending = self.__dict__['losses'], self.__dict__.get('_pending')
-        if pending: losses += torch.stack(pending).cpu().unbind(0); pending.clear()
+        if pending: losses += [t.clone() for t in torch.stack(pending).cpu().unbind(0)]; pending.clear()
         return losses
 
     @losses.setter

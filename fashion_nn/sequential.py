@@ -21,15 +21,16 @@ def simple_net(n_in:int=28*28, # inputs: pixels per image
 # %% ../nbs/04_sequential.ipynb #dd1d0922
 def net_from_params(params:list) -> nn.Sequential:
     "A `simple_net` holding copies of hand-rolled `[weights1, bias1, weights2, bias2]` (weights transposed)."
-    if len(params) != 4:
-        raise ValueError(f"params must be [weights1, bias1, weights2, bias2], got {len(params)} tensors")
+    params = list(params)
+    if len(params) != 4 or [p.ndim for p in params] != [2, 1, 2, 1]:
+        raise ValueError("params must be [weights1, bias1, weights2, bias2], of 2, 1, 2 and 1 dimensions: "
+                         f"got shapes {[tuple(p.shape) for p in params]}")
     weights1, bias1, weights2, bias2 = params
-    shapes = [tuple(p.shape) for p in params]
-    n_in, n_hidden = shapes[0] if len(shapes[0]) == 2 else (0, 0)
-    n_out = shapes[3][0] if len(shapes[3]) == 1 else 0
-    if shapes != [(n_in, n_hidden), (n_hidden,), (n_hidden, n_out), (n_out,)] or 0 in (n_in, n_hidden, n_out):
-        raise ValueError(f"parameter shapes {shapes} are not those `simple_network` takes, (n_in, n_hidden), "
-                         "(n_hidden,), (n_hidden, n_out), (n_out,): pass the weights untransposed")
+    n_in, n_hidden, n_out = len(weights1), len(bias1), len(bias2)
+    for name, w, shape in (('weights1', weights1, (n_in, n_hidden)), ('weights2', weights2, (n_hidden, n_out))):
+        if tuple(w.shape) != shape:
+            hint = ': pass it untransposed, as `simple_network` uses it' if w.shape[0] == shape[1] else ''
+            raise ValueError(f"{name} must be {shape} to fit the biases' sizes, got {tuple(w.shape)}{hint}")
     net = simple_net(n_in, n_hidden, n_out)
     with torch.no_grad():
         for layer, w, b in ((net[0], weights1, bias1), (net[2], weights2, bias2)):

@@ -289,12 +289,14 @@ def _worker(fn, **kwargs):
     return {k: v for k, v in res.items() if k != 'report'}
 
 # Each notebook's last duration, kept out of git: the longest start first, so the workers finish together. In name
-# order the two longest (07, 91) started last: 36.7 s of notebook execution, against 33.0 s longest first.
+# order the two longest (07, 91) started last: 36.7 s of notebook execution, against 33.0 s longest first. A fresh
+# clone has no durations yet, so its first run goes in name order.
 TIMES = '.nbcheck-times.json'
 
 def _read_times(path:Path) -> dict:
-    try: return json.loads(path.read_text())
+    try: times = json.loads(path.read_text())
     except (OSError, ValueError): return {}
+    return times if isinstance(times, dict) else {}
 
 def longest_first(files:list, times:dict, key=lambda f: f.name) -> list:
     "`files`, longest first by their last durations in `times`; those never timed come first, in the order given."
@@ -360,8 +362,8 @@ def main(argv=None) -> int:
                 results = pool.map(partial(nbcheck._worker, **kw), files, chunksize=1)
     failed = sum(not r['ok'] for r in results)
     print(f'nbcheck: {time.time() - start:.1f}s of notebook execution')
-    try: times_path.write_text(json.dumps({**times, **{key(f): round(r['secs'], 1) for f, r in zip(files, results)}},
-                                          indent=1, sort_keys=True) + '\n')
+    times.update({key(f): round(r['secs'], 1) for f, r in zip(files, results) if r['ok']})  # a failure stops short
+    try: times_path.write_text(json.dumps(times, indent=1, sort_keys=True) + '\n')
     except OSError: pass  # a read-only checkout: the next run keeps the order it had
     if a.save:
         n = sum(r.get("saved", 0) for r in results)

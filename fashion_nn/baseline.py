@@ -26,7 +26,7 @@ def rmse_distance(a, b):
 
 # %% ../nbs/01_baseline.ipynb #37a2e6f4
 def is_dress(x, # (N, 784) images
-             mean_dress, mean_pullover, # the two ideal images, see `class_means`
+             mean_dress, mean_pullover, # the two ideal images, see class_means
              distance=mnist_distance):
     "For each image: is it closer to the mean dress than to the mean pullover?"
     return distance(x, mean_dress) < distance(x, mean_pullover)

@@ -20,7 +20,7 @@ __all__ = ['CLASSES', 'fashion_mnist', 'post_pair_tensors', 'flat_images', 'pair
 CLASSES = ('T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot')
 _splits = {}  # root -> (training, test): the files are checked and read once per process
 
-def fashion_mnist(root:str|Path|None=None, # the folder holding `FashionMNIST/raw/`; default: see `data_root` (appendix)
+def fashion_mnist(root:str|Path|None=None, # the folder holding `FashionMNIST/raw/`; default: see data_root (appendix)
                  ) -> tuple:
     "torchvision's `FashionMNIST` training and test splits, from checked files; no network when the files are here."
     import torchvision
@@ -34,7 +34,7 @@ def fashion_mnist(root:str|Path|None=None, # the folder holding `FashionMNIST/ra
     return _splits[root]
 
 # %% ../nbs/00_data.ipynb #26831d2b
-def post_pair_tensors(ds, # a `FashionMNIST` split, as `fashion_mnist` returns it
+def post_pair_tensors(ds, # a `FashionMNIST` split, as fashion_mnist returns it
                       pos:int=3, # class with target 1 (3: dress)
                       neg:int=2, # class with target 0 (2: pullover)
                      ) -> tuple:
@@ -165,9 +165,9 @@ def _tensor_dls(train, valid, bs, seed, device) -> DataLoaders:
 def pair_dls(pos:int=3, # class with target 1 (3: dress)
              neg:int=2, # class with target 0 (2: pullover)
              bs:int=256, # batch size
-             seed:int|None=None, # see `tensor_dls`
-             device=None, # see `tensor_dls`
-             root:str|Path|None=None, # see `fashion_mnist`
+             seed:int|None=None, # see tensor_dls
+             device=None, # see tensor_dls
+             root:str|Path|None=None, # see fashion_mnist
             ) -> DataLoaders:
     "`DataLoaders` for one class pair: the training split's two classes (shuffled), the test split's for validation."
     (pos, neg), seed = _check_pair(pos, neg), _check_seed(seed)

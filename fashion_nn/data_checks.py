@@ -95,7 +95,7 @@ def _verify(p:Path):
         raise RuntimeError(f"{p} is not the original Fashion-MNIST file (MD5 {got}, {p.stat().st_size:,} bytes): it is "
                            "truncated or altered and was not used. Delete it and run again to re-extract it")
 
-def prepare_raw(root:str|Path|None=None, # see `data_root`
+def prepare_raw(root:str|Path|None=None, # see data_root
                 src:str|Path|None=DEBIAN_DIR, # folder of `*-ubyte.gz` files to extract from, or None
                 download:bool=True, # let torchvision download what `src` lacks, when online?
                ) -> Path:

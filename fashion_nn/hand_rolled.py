@@ -22,7 +22,7 @@ def simple_network_params(n_in:int=28*28, # inputs: pixels per image
             initialise_params((n_hidden, 1), std2, device), initialise_params(1, std2, device)]
 
 def simple_network(x_batch, # (N, 784) images
-                   params:list): # `[weights1, bias1, weights2, bias2]`, see `simple_network_params`
+                   params:list): # `[weights1, bias1, weights2, bias2]`, see simple_network_params
     "The post's three layers: linear, ReLU (the larger of each value and zero), linear; one (N, 1) score per image."
     weights1, bias1, weights2, bias2 = params
     result = x_batch@weights1 + bias1

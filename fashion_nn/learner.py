@@ -23,8 +23,8 @@ __all__ = ['PUBLISHED', 'PUBLISHED_FINAL_ACCURACY', 'METRICS', 'simple_learner',
            'post_dls', 'fit_faithful']
 
 # %% ../nbs/05_learner.ipynb #79d80d17
-def simple_learner(dls:DataLoaders, # e.g. `pair_dls()`
-                   model=None, # default: a fresh `simple_net()`
+def simple_learner(dls:DataLoaders, # e.g. pair_dls()
+                   model=None, # default: a fresh simple_net()
                   ) -> Learner:
     "The post's `Learner` (as a `FastLearner`): `simple_net`, plain `SGD`, `fashion_mnist_loss`, `batch_accuracy`."
     return FastLearner(dls, simple_net() if model is None else model, opt_func=SGD,
@@ -78,9 +78,9 @@ def plot_accuracy(runs:dict, # label -> rows of `[train_loss, valid_loss, batch_
     return ax
 
 # %% ../nbs/05_learner.ipynb #c1813f1f
-def fit_post(seed:int|None=42, # seed for `pair_dls` (None: don't seed)
+def fit_post(seed:int|None=42, # seed for pair_dls (None: don't seed)
              epochs:int=30, lr:float=0.1,
-             root=None, # data root, see `fashion_mnist`
+             root=None, # data root, see fashion_mnist
             ) -> Learner:
     "The post's recipe on this project's `DataLoaders`, seeded before they are built, fitted quietly."
     _check_fit_args(epochs, lr)

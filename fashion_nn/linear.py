@@ -27,7 +27,7 @@ def linear_params(n_in:int=28*28, # inputs: pixels per image
     return [initialise_params((n_in, 1), std, device), initialise_params(1, std, device)]
 
 def linear1(x_batch, # (N, 784) images
-            params:list): # `[weights, bias]`, see `linear_params`
+            params:list): # `[weights, bias]`, see linear_params
     "The post's linear model: `x_batch @ weights + bias`, one (N, 1) score per image."
     weights, bias = params
     return x_batch@weights + bias
@@ -99,11 +99,11 @@ def _check_finite(params:list, when:str):
             raise ValueError(f"parameter {i} {tuple(p.shape)} holds NaN/inf {when}: "
                              "re-initialise it, and lower lr if it diverged")
 
-def train_model(model, # called on a batch of images: `linear1` with its params bound, or an `nn.Module`
-                dls, # `DataLoaders`, e.g. `pair_dls()`
+def train_model(model, # called on a batch of images: linear1 with its params bound, or an `nn.Module`
+                dls, # `DataLoaders`, e.g. pair_dls()
                 params, # the tensors `model` uses, which the optimiser steps
                 epochs:int=30, lr:float=1.0,
-                opt_func=BasicOptim, # called as `opt_func(params, lr)`: `BasicOptim`, or fastai's `SGD`
+                opt_func=BasicOptim, # called as `opt_func(params, lr)`: BasicOptim, or fastai's SGD
                ) -> list:
     "Train `model` with `opt_func` for `epochs`; the validation accuracy after each epoch."
     _check_fit_args(epochs, lr)

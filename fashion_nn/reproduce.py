@@ -196,7 +196,7 @@ def main(epochs:int=30, # epochs to train
          seed:int=42, # seed for the first run; run i uses seed+i
          seeds:int=1, # how many seeds to run; >1 adds mean ± sd of the final accuracy
          out:str='results', # folder for results.json and accuracy.png
-         faithful:store_true=False, # run the post's code fresh instead (seed 42, its DataLoaders), as `fit_faithful`
+         faithful:store_true=False, # run the post's code fresh instead (seed 42, its DataLoaders), as fit_faithful
         ):
     "Train the post's network with a fastai Learner and compare it with the published epoch table."
     sys.exit(_run_command(epochs, lr, seed, seeds, out, faithful))

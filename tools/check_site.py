@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Open every page of the built site (`_docs/`) in headless Chromium and fail when a page doesn't load, an image doesn't
-render (naturalWidth 0), an internal link points to a missing file or anchor, or a page shows a Python traceback.
+render (naturalWidth 0), an internal link points to a missing file or anchor, or a page shows a Python traceback or
+Markdown link syntax as text (nbdev links a backticked name even inside a code block, e.g. a signature's comment).
 Saves a screenshot of the home page as `_docs/screenshot.png`.
 
 Drives Debian's `chromium` over the Chrome DevTools Protocol (websocket-client). Pages are opened as files; requests
@@ -24,7 +25,8 @@ PROBE = """JSON.stringify({
   links: [...document.querySelectorAll('a[href]')].map(a => a.href),
   ids: [...document.querySelectorAll('[id]')].map(e => e.id)
        .concat([...document.querySelectorAll('a[name]')].map(a => a.name)),
-  traceback: document.body.innerText.includes('Traceback (most recent call last)')
+  traceback: document.body.innerText.includes('Traceback (most recent call last)'),
+  rawlinks: (document.body.innerText.match(/\\[[^\\]\\n]*\\]\\((https?:\\/\\/|[\\w.-]+\\.html)[^)\\s]*\\)/g) || []).slice(0, 3)
 })"""
 
 
@@ -101,6 +103,8 @@ def check(site):
             problems += [f"{rel}: image {i['src']} does not render (naturalWidth 0)"
                          for i in r['images'] if not i['ok']]
             if r['traceback']: problems.append(f"{rel}: shows a Python traceback")
+            problems += [f"{rel}: shows Markdown link syntax as text ({t}): in a signature's comment, drop the "
+                         "backticks around the name" for t in r['rawlinks']]
             if p == site/'index.html':
                 shot = b.send('Page.captureScreenshot', format='png')['data']
                 import base64; (site/'screenshot.png').write_bytes(base64.b64decode(shot))

@@ -145,7 +145,7 @@ def tensor_dls(train:tuple, # `(x, y)` training tensors: shuffled every epoch
                valid:tuple, # `(x, y)` validation tensors: kept in order
                bs:int=256, # batch size
                seed:int|None=None, # if given: `set_seed(seed, reproducible=True)` before the loaders are made
-               device=None, # where the tensors and batches live; default: fastai's `default_device()`
+               device:torch.device|str|None=None, # where tensors and batches live; default: `default_device()`
               ) -> DataLoaders:
     "`DataLoaders` of two `TensorDL`s over in-memory tensors, checked once (finite values) and moved once to `device`."
     bs, seed = _positive_int(bs, 'bs'), _check_seed(seed)
@@ -166,7 +166,7 @@ def pair_dls(pos:int=3, # class with target 1 (3: dress)
              neg:int=2, # class with target 0 (2: pullover)
              bs:int=256, # batch size
              seed:int|None=None, # see tensor_dls
-             device=None, # see tensor_dls
+             device:torch.device|str|None=None, # see tensor_dls
              root:str|Path|None=None, # see fashion_mnist
             ) -> DataLoaders:
     "`DataLoaders` for one class pair: the training split's two classes (shuffled), the test split's for validation."

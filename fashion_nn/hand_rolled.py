@@ -4,6 +4,7 @@
 
 # %% ../nbs/03_hand_rolled.ipynb #30026790
 from __future__ import annotations
+import torch
 from torch import tensor
 from .linear import initialise_params
 
@@ -14,7 +15,7 @@ __all__ = ['simple_network_params', 'simple_network']
 def simple_network_params(n_in:int=28*28, # inputs: pixels per image
                           n_hidden:int=30, # features in the hidden layer
                           std:float|None=1.0, # the post's scale; None scales each layer by 1/sqrt(its inputs)
-                          device=None, # where the parameters live: the `DataLoaders`' device (`dls.device`)
+                          device:torch.device|str|None=None, # where the parameters live: `dls.device`
                          ) -> list:
     "The post's parameters `[weights1, bias1, weights2, bias2]`, drawn in the post's order."
     std1, std2 = (n_in**-0.5, n_hidden**-0.5) if std is None else (std, std)

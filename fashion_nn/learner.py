@@ -5,6 +5,8 @@
 # %% ../nbs/05_learner.ipynb #7dedbb4b
 from __future__ import annotations
 import math
+from pathlib import Path
+import matplotlib.pyplot as plt
 import torch
 from .data import fashion_mnist, pair_dls, pair_tensors
 from .linear import _check_fit_args, batch_accuracy, fashion_mnist_loss
@@ -24,7 +26,7 @@ __all__ = ['PUBLISHED', 'PUBLISHED_FINAL_ACCURACY', 'METRICS', 'simple_learner',
 
 # %% ../nbs/05_learner.ipynb #79d80d17
 def simple_learner(dls:DataLoaders, # e.g. pair_dls()
-                   model=None, # default: a fresh simple_net()
+                   model:torch.nn.Module|None=None, # default: a fresh simple_net()
                   ) -> Learner:
     "The post's `Learner` (as a `FastLearner`): `simple_net`, plain `SGD`, `fashion_mnist_loss`, `batch_accuracy`."
     return FastLearner(dls, simple_net() if model is None else model, opt_func=SGD,
@@ -68,9 +70,8 @@ def comparison_table(values:list, # rows of `[train_loss, valid_loss, batch_accu
 
 # %% ../nbs/05_learner.ipynb #462be11a
 def plot_accuracy(runs:dict, # label -> rows of `[train_loss, valid_loss, batch_accuracy]`, e.g. `recorder.values`
-                  ax=None):
+                  ax:plt.Axes|None=None):
     "Validation accuracy per epoch of each run, over the post's published curve."
-    import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(7, 4))
     ax.plot([r[2] for r in PUBLISHED], ls=':', c='gray', marker='.', label='the post (published)')
     for label, values in runs.items(): ax.plot([float(r[2]) for r in values], label=label)
@@ -80,7 +81,7 @@ def plot_accuracy(runs:dict, # label -> rows of `[train_loss, valid_loss, batch_
 # %% ../nbs/05_learner.ipynb #c1813f1f
 def fit_post(seed:int|None=42, # seed for pair_dls (None: don't seed)
              epochs:int=30, lr:float=0.1,
-             root=None, # data root, see fashion_mnist
+             root:str|Path|None=None, # data root, see fashion_mnist
             ) -> Learner:
     "The post's recipe on this project's `DataLoaders`, seeded before they are built, fitted quietly."
     _check_fit_args(epochs, lr)
@@ -94,13 +95,13 @@ def _fit(learn:Learner, epochs:int, lr:float) -> Learner:
     return learn
 
 # %% ../nbs/05_learner.ipynb #109b06b1
-def post_dls(bs:int=256, root=None) -> DataLoaders:
+def post_dls(bs:int=256, root:str|Path|None=None) -> DataLoaders:
     "The post's `DataLoaders`: fastai `DataLoader`s over `list(zip(x, y))`, both shuffled, collating item by item."
     (train_x, train_y), (valid_x, valid_y) = [pair_tensors(ds) for ds in fashion_mnist(root)]
     return DataLoaders(DataLoader(list(zip(train_x, train_y)), batch_size=bs, shuffle=True),
                        DataLoader(list(zip(valid_x, valid_y)), batch_size=bs, shuffle=True))
 
-def fit_faithful(root=None) -> Learner:
+def fit_faithful(root:str|Path|None=None) -> Learner:
     "Replay the post run fresh: seed 42 (as `import fastbook` sets it), its `DataLoaders`, its four draws, then fit."
     set_seed(42)  # what `import fastbook` does ...
     torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False  # ... along with this

@@ -14,14 +14,14 @@ __all__ = ['initialise_params', 'linear_params', 'linear1', 'fashion_mnist_loss'
 # %% ../nbs/02_linear.ipynb #44a444fb
 def initialise_params(size, # shape of the parameter tensor
                       std:float=1.0, # scale of the normal distribution the values are drawn from
-                      device=None): # where the tensor lives (e.g. `dls.device`); drawn on the CPU either way
+                      device:torch.device|str|None=None): # e.g. `dls.device`; drawn on the CPU either way
     "A tensor of shape `size` drawn from N(0, `std`²) that requires grad: the post's parameter initialiser."
     return (torch.randn(size)*std).to(device).requires_grad_()
 
 # %% ../nbs/02_linear.ipynb #1146a964
 def linear_params(n_in:int=28*28, # inputs: pixels per image
                   std:float=1.0, # scale of the initial weights (the post's: 1.0)
-                  device=None, # where the parameters live: the `DataLoaders`' device (`dls.device`)
+                  device:torch.device|str|None=None, # where the parameters live: `dls.device`
                  ) -> list:
     "The post's linear parameters `[weights, bias]`: (784, 1) and (1,)."
     return [initialise_params((n_in, 1), std, device), initialise_params(1, std, device)]

@@ -16,8 +16,8 @@ from .learner import _fit, simple_learner
 __all__ = ['pair_sweep', 'ranked_pairs', 'save_sweep', 'load_sweep']
 
 # %% ../nbs/06_pairs.ipynb #b4b863d0
-def pair_sweep(pairs=None, # `(pos, neg)` pairs; default: all 45, the higher id as target 1 (as dress 3, pullover 2)
-               epochs:int=30, lr:float=0.1, seed:int|None=42, root=None) -> torch.Tensor:
+def pair_sweep(pairs:list|None=None, # (pos, neg) pairs; default: all 45, the higher id as target 1 (dress 3)
+               epochs:int=30, lr:float=0.1, seed:int|None=42, root:str|Path|None=None) -> torch.Tensor:
     "Validation accuracy of the post's recipe on each pair: a symmetric 10×10 matrix, NaN where not run."
     if pairs is None: pairs = [(pos, neg) for neg, pos in itertools.combinations(range(len(CLASSES)), 2)]
     pairs = [_check_pair(*p) for p in pairs]

@@ -4,6 +4,7 @@
 
 # %% ../nbs/07_ten_classes.ipynb #2edf0d99
 from __future__ import annotations
+from pathlib import Path
 import torch
 from .data import CLASSES, fashion_mnist, flat_images, tensor_dls
 from .sequential import simple_net
@@ -23,7 +24,8 @@ def class_tensors(ds) -> tuple:
     "All of a split's images, flattened to (N, 784) floats in [0, 1], and their class ids (N,) as int64."
     return flat_images(ds.data), ds.targets.clone()
 
-def ten_class_dls(bs:int=256, root=None, seed:int|None=None, device=None) -> DataLoaders:
+def ten_class_dls(bs:int=256, root:str|Path|None=None, seed:int|None=None,
+                  device:torch.device|str|None=None) -> DataLoaders:
     "`DataLoaders` over all ten classes: the 60,000 training images (shuffled), the 10,000 test images for validation."
     return tensor_dls(*[class_tensors(ds) for ds in fashion_mnist(root)], bs=bs, seed=seed, device=device)
 

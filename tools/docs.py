@@ -105,9 +105,9 @@ def build_without_quarto(nbs, out):
             (out/name).parent.mkdir(parents=True, exist_ok=True); (out/name).write_bytes(data)
         print(f"  {p.name:<22} -> {page:<22} {len(res.get('outputs', {})):>2} figures  (nbdev processing {secs:.1f}s)")
     for f in failures:
-        print(f"warning: {f} fails outside its notebook; nbdev_docs (Quarto) stops there: "
+        print(f"FAIL {f} fails outside its notebook; nbdev_docs (Quarto) stops there: "
               "give its imports a cell of their own")
-    return len(pages)
+    return len(pages), len(failures)
 
 
 def main(argv):
@@ -126,9 +126,9 @@ def main(argv):
         if rc: sys.exit(f"FAIL nbdev_docs exited {rc} (error above); tools/docs.py --no-quarto builds without Quarto")
         print(f"built {out} with Quarto in {time.time()-start:.1f}s")
         return 0
-    n = build_without_quarto(cfg.nbs_path, out)
+    n, failed = build_without_quarto(cfg.nbs_path, out)
     print(f"built {n} pages in {out.relative_to(cfg.config_path)}/ without Quarto in {time.time()-start:.1f}s")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == '__main__': sys.exit(main(sys.argv[1:]))

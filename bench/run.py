@@ -217,7 +217,8 @@ def table(res) -> str:
     x = lambda a, b, cpu=False: paired(a, b, cpu)['median']
     fr, fs = paired(fast_f, raw_f), paired(ours_f, fast_f)
     lines = [f"machine: {res['machine']['cpu']}, {res['machine']['cores']} cores, {res['machine']['memory_gib']} GiB; "
-             f"torch {res['machine']['torch']} ({res['machine']['torch_threads']} threads); medians of {res['reps']} "
+             f"torch {res['machine']['torch']} ({res['machine']['torch_threads']} thread"
+             f"{'s' * (res['machine']['torch_threads'] != 1)}); medians of {res['reps']} "
              f"interleaved runs ({res['fit_reps']} for the fits;\n"
              "a fit ratio is the median of the rounds' own ratios, their range in brackets)",
              '', f"{'what':<48}{'median s':>10}  notes",
@@ -249,11 +250,11 @@ def table(res) -> str:
                   f"cpu {sw['FastLearner']['cpu_seconds']:.1f} s; "
                   f"{sw['Learner']['seconds']/sw['FastLearner']['seconds']:.2f}x faster than Learner (wall), "
                   f"{sw['Learner']['cpu_seconds']/sw['FastLearner']['cpu_seconds']:.2f}x (cpu); "
-                  f"{SWEEP_BEFORE_S/sw['FastLearner']['seconds']:.2f}x faster than the {SWEEP_BEFORE_S:.0f} s before "
+                  f"{SWEEP_BEFORE_S/sw['FastLearner']['seconds']:.2f}x faster than the {SWEEP_BEFORE_S:.0f} s before the dispatch work "
                   f"({goal(SWEEP_BEFORE_S/sw['FastLearner']['seconds'], '>=', 1.5)}); "
                   f"identical accuracies: {sw['identical_accuracies']}"]
     for k, r in series.items():
-        suite = f"; {SUITE_BEFORE_S} s before ({goal(ms(r), '<=', 40, ' s')})" if k.startswith('make test') else ''
+        suite = f"; {SUITE_BEFORE_S} s before the dispatch work ({goal(ms(r), '<=', 40, ' s')})" if k.startswith('make test') else ''
         lines.append(f"{'4. ' + k:<48}{ms(r):>10.3f}  peak RSS {r['result']['peak_rss_mib']:.0f} MiB{suite}")
     return '\n'.join(lines)
 

@@ -22,11 +22,9 @@ help:
 	@echo "make docs       build the site in _docs/ (Quarto if installed, else nbconvert), check every page in Chromium"
 	@echo "make replay-2022  the post's code on its May-2022 stack (.venv-2022) and on today's, row by row"
 
-# The editable install must be this checkout's: another checkout that shares .venv and runs `make setup` points it at
-# itself, and this checkout's tests and doc links would then silently use that code. If so, install this one again.
+# The editable install must be this checkout's (tools/installed.py says why): if it is another's, install this one.
 setup: sysdeps $(STAMP)
-	@$(BIN)/python -P -c 'import importlib.util as u, pathlib, sys; s = u.find_spec("fashion_nn"); \
-	  sys.exit(s is None or pathlib.Path(s.origin).resolve().parent != pathlib.Path("fashion_nn").resolve())' || { \
+	@$(BIN)/python tools/installed.py 2>/dev/null || { \
 	  echo "fashion_nn was installed from another checkout: installing this one (editable)"; \
 	  $(BIN)/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . 2>&1 | { grep -v "^WARNING: Location" || true; }; }
 

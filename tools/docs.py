@@ -31,10 +31,15 @@ def _output(o):
     return nbformat.from_dict(o)
 
 
+def _inline_code(text:str) -> str:
+    "A page title or description as HTML: escaped, each `...` in it as <code>...</code>, as Quarto shows it"
+    return re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(text))
+
+
 def _page_nb(fm, cells):
     "An nbformat notebook of the cells as Quarto would show them, the title block first."
     nb = nbformat.v4.new_notebook()
-    desc = re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(fm.get('description', ''), quote=False))
+    desc = _inline_code(fm.get('description', ''))
     head = f"# {fm.get('title', '')}" + (f'\n\n<p class="site-description">{desc}</p>' if desc else '')
     nb.cells.append(nbformat.v4.new_markdown_cell(head))
     for c in cells:
@@ -73,10 +78,6 @@ def _heading_ids(page):
     return re.sub(r'(class="anchor-link" href="#)([^"]*)"', lambda m: f'{m[1]}{_pandoc_id(m[2])}"', page)
 
 
-
-def _inline_code(title:str) -> str:
-    "A page title as HTML for the sidebar: escaped, each `...` in it as <code>...</code>, as Quarto shows it"
-    return re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(title))
 
 def build_without_quarto(nbs, out):
     cfg = get_config()

@@ -5,7 +5,7 @@
 frontmatter, and doc links are added. `quarto_cells(nb)` then applies the Quarto cell options those processors leave
 behind (`echo`, `output`, `include`, `eval`, `code-fold`), which is what Quarto would do next.
 """
-import functools, importlib.util, os, re, sys, warnings
+import functools, os, re, sys, warnings
 from pathlib import Path
 
 import yaml
@@ -13,6 +13,8 @@ from execnb.nbio import read_nb
 from nbdev.config import get_config
 from nbdev.doclinks import _nbpath2html
 from nbdev.processors import FilterDefaults, exec_show_docs
+
+from installed import elsewhere
 
 _re_opt = re.compile(r'^\s*#\|\s*([\w-]+)\s*:\s*(.*?)\s*$')
 _re_dir = re.compile(r'^\s*#\|')
@@ -49,12 +51,9 @@ class _Procs(FilterDefaults):
 @functools.cache  # once per process, however many notebooks are processed
 def _check_lib():
     "Exit with the fix unless the library imports from this checkout: nbdev reads doc links from the installed one."
-    cfg = get_config()
-    spec = importlib.util.find_spec(cfg.lib_name)
-    where = Path(spec.origin).resolve().parent if spec and spec.origin else None
-    if where != cfg.lib_path.resolve():
-        sys.exit(f"{cfg.lib_name} imports from {where or 'nowhere'}, not from this checkout's {cfg.lib_path}, so the "
-                 "pages would lose their links to its docs: run make setup (it installs this checkout, editable)")
+    if (msg := elsewhere()):
+        sys.exit(f"{msg}, so the pages would lose their links to its docs: run make setup (it installs this "
+                 "checkout, editable)")
 
 
 def processed(path):

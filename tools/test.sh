@@ -33,6 +33,7 @@ gate "library in sync with the notebooks" python tools/export_check.py || { echo
 
 # README.md is generated from nbs/index.ipynb (tools/readme.py, `make readme`); a stale one fails the suite.
 python tools/readme.py --check || fail=1
+gate "the wheel's requirements are ranges" python tools/check_wheel.py || true
 
 # Every notebook runs once, in a process of its own (two at a time, one per core). Each torch process would otherwise
 # start a thread per core, and four busy threads on two cores thrash: the suite took 127 s that way instead of 21 s.

@@ -22,6 +22,10 @@ help:
 	@echo "make docs       build the site in _docs/ (Quarto if installed, else nbconvert), check every page in Chromium"
 	@echo "make replay-2022  the post's code on its May-2022 stack (.venv-2022) and on today's, row by row"
 
+# Every command that runs torch runs it on one numeric path, the one the stored outputs came from (tools/numeric_path.py
+# sets it, keeping any value the caller set): AVX2 kernels on x86-64, one thread, the CPU even where a GPU is present.
+PIN = $(BIN)/python tools/numeric_path.py run --
+
 # The editable install must be this checkout's (tools/installed.py says why): if it is another's, install this one.
 setup: sysdeps $(STAMP)
 	@$(BIN)/python tools/installed.py 2>/dev/null || { \
@@ -54,19 +58,19 @@ $(STAMP): requirements-lock.txt setup.py settings.ini
 	@touch $@
 
 reproduce: setup
-	$(BIN)/fashion_nn_reproduce --out results
+	$(PIN) $(BIN)/fashion_nn_reproduce --out results
 
 test: setup
-	@PATH="$(CURDIR)/$(BIN):$$PATH" bash tools/test.sh
+	@PATH="$(CURDIR)/$(BIN):$$PATH" $(PIN) bash tools/test.sh
 
 test-slow: setup
-	@PATH="$(CURDIR)/$(BIN):$$PATH" bash tools/test.sh --flags slow
+	@PATH="$(CURDIR)/$(BIN):$$PATH" $(PIN) bash tools/test.sh --flags slow
 
 lab: setup
-	$(BIN)/jupyter lab nbs/
+	$(PIN) $(BIN)/jupyter lab nbs/
 
 bench: setup
-	$(BIN)/python bench/run.py
+	$(PIN) $(BIN)/python bench/run.py
 
 # Re-pin after a deliberate upgrade: writes requirements-lock.txt from the current venv.
 lock:
@@ -91,7 +95,7 @@ docs: setup
 # The post's code as published, on a May-2022 stack (.venv-2022 from requirements-2022.txt, built once) and on today's.
 .PHONY: replay-2022
 replay-2022: setup
-	$(BIN)/python replay/run.py
+	$(PIN) $(BIN)/python replay/run.py
 
 # After a deliberate change to what a notebook prints: re-run it and save the fresh outputs (cleaned as nbdev_clean
 # does). All notebooks, or one: make outputs NB=nbs/01_baseline.ipynb. Cells skipped in the run keep their outputs;
@@ -99,7 +103,7 @@ replay-2022: setup
 # images are byte-identical keeps its stored outputs (no churn from times or temporary paths), and so does a cell marked
 # #| outputs: vary (timings) whose outputs are all there; ALL=1 replaces them all (needed after editing what one prints).
 outputs: setup
-	@PATH="$(CURDIR)/$(BIN):$$PATH" python tools/nbcheck.py --save $(if $(FLAGS),--flags "$(FLAGS)") $(if $(ALL),--all) $(NB)
+	@PATH="$(CURDIR)/$(BIN):$$PATH" $(PIN) python tools/nbcheck.py --save $(if $(FLAGS),--flags "$(FLAGS)") $(if $(ALL),--all) $(NB)
 
 outputs-slow:
 	@$(MAKE) --no-print-directory outputs FLAGS=slow

@@ -7,7 +7,14 @@ Execution is `nbdev_test`'s: execnb's `CaptureShell`, cells flagged with setting
 with `--flags`, `#| eval: false` and `nbdev_export(` cells skipped, `nbs/` as the working directory, `_`-prefixed notebooks
 and folders holding a `.notest` file skipped, notebooks run in parallel. On top of that, each executed cell's outputs are
 compared with the stored ones (see `canon` and `same_text` for what counts as the same). A cell marked `#| outputs: vary`
-(timings) has only the presence of its outputs checked. `--save` writes the fresh outputs of the executed cells into the
+(timings) has only the presence of its outputs checked.
+
+The numbers a training run prints depend on the numeric path (tools/numeric_path.py: CPU kernels, threads, device,
+torch): this runner pins the path the stored outputs came from (recorded in `nbs/numeric_path.json` by `--save`) unless
+the caller set another, and its first line says which path it runs on and whether it is the stored one. On the stored
+path every output is compared as above. On another path, the numbers of a cell marked `#| outputs: approx TOL` may each
+differ by up to TOL times the larger of 1 and the number's size (integers included: counts of images that follow a
+training run); its text around the numbers must still be the same; every other cell is compared as on the stored path. `--save` writes the fresh outputs of the executed cells into the
 notebooks, cleaned as `nbdev_clean` would; skipped cells keep their stored outputs, and so do `vary` cells whose outputs
 are all present, unless `--all` (needed after editing what a `vary` cell prints). Ends with the lines
 `notebooks: N passed, M failed` and `outputs: K cells checked, J differ`; exit status 1 if anything failed or differs.
@@ -17,11 +24,15 @@ import argparse, base64, difflib, gc, json, multiprocessing, os, re, struct, sys
 from functools import partial
 from pathlib import Path
 
-# One torch thread per notebook worker: two workers with a thread per core each thrash on a 2-core machine.
-for _v in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS'): os.environ.setdefault(_v, '1')
+# The numeric path the stored outputs come from (and one torch thread per notebook worker: two workers with a thread per
+# core each thrash on a 2-core machine), before anything imports torch; a caller's own values are kept.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import numeric_path
+numeric_path.pin()
 
 REL, ABS = 1e-4, 1e-6  # numbers in text: the same if |a-b| <= max(ABS, REL*max(|a|,|b|)); integers must be equal
-VARY = 'outputs:'      # the directive `#| outputs: vary`, as nbdev's directive parser keys it
+OUTPUTS = 'outputs:'   # the directive `#| outputs: vary` / `#| outputs: approx TOL`, as nbdev's directive parser keys it
+PATH_RECORD = 'numeric_path.json'  # in nbs/: the numeric path the stored outputs came from (tools/numeric_path.py)
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Normalising what legitimately varies between runs and machines
@@ -73,22 +84,31 @@ def norm_text(s) -> str:
 
 _num = re.compile(r'(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w])')
 
-def _close(a:str, b:str) -> bool:
+def scaled_diff(a:str, b:str) -> float:
+    "How far apart two numbers are, on the scale `#| outputs: approx TOL` uses: |a-b| / max(1, |a|, |b|)."
+    x, y = float(a), float(b)
+    return abs(x - y) / max(1.0, abs(x), abs(y))
+
+def _close(a:str, b:str, tol:float|None=None) -> bool:
     if a == b: return True
+    if tol is not None: return scaled_diff(a, b) <= tol  # another numeric path: a cell's stated tolerance
     if not any(c in a + b for c in '.eE'): return False  # integers (counts, shapes, seeds) must be equal
     x, y = float(a), float(b)
     return abs(x - y) <= max(ABS, REL * max(abs(x), abs(y)))
 
-def same_text(stored:str, fresh:str) -> tuple:
-    """`(same, fresh')`: texts are the same if they differ only in numbers within tolerance; `fresh'` carries the stored
-    number wherever the two are within tolerance, so a diff of `stored` and `fresh'` shows only the real differences."""
+def same_text(stored:str, fresh:str, tol:float|None=None, seen:list|None=None) -> tuple:
+    """`(same, fresh')`: texts are the same if they differ only in numbers within tolerance (`tol`: a cell's
+    `approx TOL` on another numeric path); `fresh'` carries the stored number wherever the two are within tolerance, so
+    a diff of `stored` and `fresh'` shows only the real differences. `seen` collects `(scaled_diff, stored, fresh)` of
+    numbers that differ."""
     if stored == fresh: return True, fresh
     sk, fk = _num.split(stored), _num.split(fresh)
     sn, fn = _num.findall(stored), _num.findall(fresh)
     if sk != fk or len(sn) != len(fn): return False, fresh
     merged, same = [fk[0]], True
     for a, b, rest in zip(sn, fn, fk[1:]):
-        ok = _close(a, b)
+        ok = _close(a, b, tol)
+        if seen is not None and a != b: seen.append((scaled_diff(a, b), a, b))
         same &= ok
         merged += [a if ok else b, rest]
     return same, ''.join(merged)
@@ -150,8 +170,9 @@ def canon(outputs:list) -> dict:
             else: res[f'display {n} {mime}'] = f'{mime} present'  # svg, jpeg, widgets: presence only
     return res
 
-def compare(stored:list, fresh:list, vary:bool=False) -> list:
-    "Differences between stored and fresh outputs, as short unified diffs (empty if they are the same)."
+def compare(stored:list, fresh:list, vary:bool=False, tol:float|None=None, seen:list|None=None) -> list:
+    """Differences between stored and fresh outputs, as short unified diffs (empty if they are the same); numbers within
+    `tol` on `approx` cells (see `same_text`, which also fills `seen`)."""
     s, f = canon(stored), canon(fresh)
     if vary: s, f = {k: '(present)' for k in s}, {k: '(present)' for k in f}
     diffs = []
@@ -162,7 +183,7 @@ def compare(stored:list, fresh:list, vary:bool=False) -> list:
         if b is None: same, b_lines = False, []
         elif a is None: same, b_lines = False, b.split('\n')
         else:
-            same, merged = same_text(a, b)
+            same, merged = same_text(a, b, tol, seen)
             b_lines = merged.split('\n')
         if same: continue
         d = list(difflib.unified_diff(a_lines, b_lines, 'stored', 'fresh', n=1, lineterm=''))[2:]
@@ -173,14 +194,30 @@ def compare(stored:list, fresh:list, vary:bool=False) -> list:
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Running one notebook, as nbdev.test.test_nb does, keeping the fresh outputs
+def output_rule(cell) -> tuple:
+    """How a cell's outputs are compared, from its `#| outputs:` directive: `(None, None)`; `('vary', None)`;
+    `('approx', TOL)`. Anything else raises `ValueError` with the fix."""
+    words = (getattr(cell, 'directives_', {}) or {}).get(OUTPUTS)
+    if not words: return None, None
+    kind = words[0].lower()
+    if kind == 'vary' and len(words) == 1: return 'vary', None
+    if kind == 'approx' and len(words) == 2:
+        try: tol = float(words[1])
+        except ValueError: tol = -1.0
+        if 0 < tol < 1: return 'approx', tol
+    raise ValueError(f"'#| outputs: {' '.join(words)}' is not a rule this check knows: write '#| outputs: vary' (timings: "
+                     "presence only) or '#| outputs: approx TOL' with 0 < TOL < 1 (e.g. approx 0.01)")
+
 def first_line(source:str) -> str:
     "The first line of a cell's code that is not an nbdev directive, shortened."
     lines = [l for l in source.splitlines() if l.strip() and not l.lstrip().startswith('#|')]
     line = lines[0].strip() if lines else ''
     return line if len(line) <= 60 else line[:57] + '...'
 
-def run_nb(fn:Path, skip_flags=(), force_flags=(), basepath=None, save=False, everything=False) -> dict:
-    "Execute notebook `fn` once; compare (or with `save`, store) the executed cells' outputs. Returns a summary dict."
+def run_nb(fn:Path, skip_flags=(), force_flags=(), basepath=None, save=False, everything=False, other_path=False) -> dict:
+    """Execute notebook `fn` once; compare (or with `save`, store) the executed cells' outputs; `other_path`: this run
+    is not on the stored outputs' numeric path, so `approx` cells are compared within their tolerance. Returns a summary
+    dict (`approx`: cells compared within a tolerance; `largest`: the largest difference seen in them)."""
     from fastcore.basics import str2bool
     from fastcore.xtras import working_directory
     from fastcore.imports import IN_NOTEBOOK
@@ -190,7 +227,7 @@ def run_nb(fn:Path, skip_flags=(), force_flags=(), basepath=None, save=False, ev
     if basepath: sys.path.insert(0, str(basepath))
     if not IN_NOTEBOOK: os.environ['IN_TEST'] = '1'
     flags = set(skip_flags) - set(force_flags)
-    res = dict(fn=str(fn), ok=True, checked=0, differ=0, secs=0.0, report=[])
+    res = dict(fn=str(fn), ok=True, checked=0, differ=0, approx=0, largest=None, secs=0.0, report=[])
     start = time.time()
     try:
         raw = json.loads(fn.read_text(encoding='utf-8'))
@@ -202,6 +239,14 @@ def run_nb(fn:Path, skip_flags=(), force_flags=(), basepath=None, save=False, ev
         res.update(ok=False, report=[f'  cannot read it: {type(e).__name__}: {e}'])
         return res
     if str2bool(getattr(nb, 'frontmatter_', {}).get('skip_exec', False)) or nb_lang(nb) != 'python': return res
+    rules = {}
+    for cell in nb.cells:
+        if cell.cell_type != 'code': continue
+        try: rules[cell.orig_idx_] = output_rule(cell)
+        except ValueError as e: res['report'].append(f'  cell {cell.orig_idx_ + 1}: {e}')
+    if res['report']:
+        res['ok'] = False
+        return res
 
     def _no_eval(cell):  # exactly nbdev_test's rule
         if cell.cell_type != 'code': return True
@@ -230,17 +275,25 @@ def run_nb(fn:Path, skip_flags=(), force_flags=(), basepath=None, save=False, ev
         if not res['ok']: res['report'].append('  not saved: it failed')
         elif json.loads(fn.read_text(encoding='utf-8')) != raw:
             res.update(ok=False, report=['  not saved: the notebook changed while it ran (save it, then run make outputs again)'])
-        else: res['saved'] = save_outputs(fn, raw, fresh, everything)
+        else: res['saved'] = save_outputs(fn, raw, fresh, rules, everything)
         return res
     for i, (cell, outs) in fresh.items():
         if k.exc is not None and i == max(fresh): continue  # the cell that raised: its traceback is the report
-        vary = (getattr(cell, 'directives_', {}) or {}).get(VARY, [''])[0].lower() == 'vary'
+        kind, tol = rules[i]
+        tol = tol if other_path else None
         res['checked'] += 1
-        diffs = compare(raw['cells'][i].get('outputs', []), outs, vary)
+        seen = []
+        diffs = compare(raw['cells'][i].get('outputs', []), outs, kind == 'vary', tol, seen)
+        if tol is not None:
+            res['approx'] += 1
+            if seen:
+                d, a, b = max(seen)
+                if res['largest'] is None or d > res['largest'][0]: res['largest'] = (d, a, b, f'{fn.name} cell {i + 1}')
         if diffs:
             res['differ'] += 1
             src = raw['cells'][i]['source']
-            note = ' (only their presence is checked: outputs: vary)' if vary else ''
+            note = (' (only their presence is checked: outputs: vary)' if kind == 'vary' else
+                    f' (by more than this cell\'s approx {tol} on this numeric path)' if tol is not None else '')
             res['report'].append(f"{fn.name}, cell {i + 1} ({first_line(''.join(src))}): stored and fresh outputs differ{note}")
             res['report'] += diffs
     if res['differ']: res['ok'] = False
@@ -250,7 +303,7 @@ def _images(outputs:list) -> list:
     "The image data in `outputs`, in order."
     return [''.join(v).strip() for o in outputs or [] for k, v in (o.get('data') or {}).items() if k.startswith('image/')]
 
-def save_outputs(fn:Path, raw:dict, fresh:dict, everything:bool=False) -> int:
+def save_outputs(fn:Path, raw:dict, fresh:dict, rules:dict, everything:bool=False) -> int:
     """Put fresh outputs into notebook `fn`, cleaned as `nbdev_clean` would; returns how many cells changed. A cell keeps
     its stored outputs when the check finds them the same and its images are byte-identical (so times and temporary paths
     don't churn), unless `everything`. A `vary` cell's images (timings drawn) are never the same: it keeps its stored
@@ -264,7 +317,7 @@ def save_outputs(fn:Path, raw:dict, fresh:dict, everything:bool=False) -> int:
             if o.get('output_type') == 'stream': o['text'] = render_cr(''.join(o['text'])).splitlines(True)
         outs = [o for o in outs if o.get('output_type') != 'stream' or ''.join(o['text']).strip()]
         stored = raw['cells'][i].get('outputs', [])
-        vary = (getattr(cell, 'directives_', {}) or {}).get(VARY, [''])[0].lower() == 'vary'
+        vary = rules[i][0] == 'vary'
         if not everything and not compare(stored, outs, vary) and (vary or _images(stored) == _images(outs)): continue
         nb['cells'][i]['outputs'] = outs
         changed += 1
@@ -293,11 +346,6 @@ def _worker(fn, **kwargs):
 # clone has no durations yet, so its first run goes in name order.
 TIMES = '.nbcheck-times.json'
 
-def _read_times(path:Path) -> dict:
-    try: times = json.loads(path.read_text())
-    except (OSError, ValueError): return {}
-    return times if isinstance(times, dict) else {}
-
 def longest_first(files:list, times:dict, key=lambda f: f.name) -> list:
     "`files`, longest first by their last durations in `times`; those never timed come first, in the order given."
     return sorted(files, key=lambda f: -times.get(key(f), float('inf')))
@@ -319,12 +367,28 @@ def preload(cfg):
             try: importlib.import_module(f'{cfg.lib_name}.{f.stem}')
             except BaseException: pass
 
+def _read_json(path:Path):
+    "A JSON mapping from `path`, or `None` if there is none (or it is not a mapping)."
+    try: d = json.loads(path.read_text())
+    except (OSError, ValueError): return None
+    return d if isinstance(d, dict) else None
+
+def path_line(here:dict, stored:dict|None, record:Path) -> str:
+    "The check's first line: the numeric path it runs on, and whether the stored outputs came from it."
+    head = f'numeric path: {numeric_path.describe(here)}'
+    if stored is None: return f'{head} (no {record.name} yet: every output compared exactly; --save records this path)'
+    if {k: stored.get(k) for k in here} == here: return f"{head}: the stored outputs' path, every output compared exactly"
+    return (f"{head}: NOT the stored outputs' path ({numeric_path.describe(stored)}), so numbers in cells marked "
+            "#| outputs: approx are compared within their tolerance, all else exactly")
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('paths', nargs='*', help='notebooks or folders (default: nbs_path from settings.ini)')
     ap.add_argument('--flags', default='', help='space-separated flags to run that settings.ini tst_flags skips, e.g. slow')
     ap.add_argument('--save', action='store_true', help='write the fresh outputs into the notebooks instead of comparing')
     ap.add_argument('--all', action='store_true', help='with --save: replace every executed cell\'s outputs, even unchanged ones')
+    ap.add_argument('--new-path', action='store_true',
+                    help='with --save, on every notebook: store outputs made on this numeric path, which is not the recorded one')
     ap.add_argument('--n_workers', type=int, default=None, help='notebooks run at once (default: one per core, at most 8)')
     ap.add_argument('--ignore_fname', default='.notest')
     a = ap.parse_args(argv)
@@ -341,16 +405,27 @@ def main(argv=None) -> int:
     files = [f.absolute() for f in sorted(set(files)) if _keep(f, a.ignore_fname)]
     if not files: print('FAIL nbcheck: no notebook to run', file=sys.stderr); return 1
     n_workers = a.n_workers if a.n_workers is not None else (0 if len(files) == 1 else min(num_cpus(), 8))
-    kw = dict(skip_flags=cfg.tst_flags.split(), force_flags=a.flags.split(), basepath=cfg.config_path, save=a.save, everything=a.all)
+    preload(cfg)
+    here, record = numeric_path.current(), Path(cfg.nbs_path)/PATH_RECORD
+    stored = _read_json(record)
+    other_path = stored is not None and {k: stored.get(k) for k in here} != here
+    print(path_line(here, stored, record))
+    if a.save and other_path and not (a.new_path and not a.paths):
+        print(f"FAIL nbcheck --save: the stored outputs come from another numeric path ({numeric_path.describe(stored)}); "
+              "saving these would mix two paths. Run it on that path (make pins it unless you set one of "
+              f"{', '.join(numeric_path.PINS)} yourself), or re-save every notebook "
+              "on this one with --new-path and no notebook named (make outputs-slow too), then commit "
+              f"{record.relative_to(cfg.config_path)}", file=sys.stderr)
+        return 1
+    kw = dict(skip_flags=cfg.tst_flags.split(), force_flags=a.flags.split(), basepath=cfg.config_path, save=a.save,
+              everything=a.all, other_path=other_path)
     wd = cfg.nbs_path
     times_path, key = Path(cfg.config_path)/TIMES, lambda f: f.name + (f' --flags {a.flags}' if a.flags else '')
-    times = _read_times(times_path)
+    times = _read_json(times_path) or {}
     files = longest_first(files, times, key)
     start = time.time()
-    preload(cfg)
     with working_directory(wd if (wd and wd.exists()) else os.getcwd()):
         # The worker is passed by module name: a notebook's shell replaces `__main__`, so pickles can't refer to it.
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
         import nbcheck
         if n_workers == 0: results = [nbcheck._worker(f, **kw) for f in files]
         else:
@@ -368,10 +443,17 @@ def main(argv=None) -> int:
     if a.save:
         n = sum(r.get("saved", 0) for r in results)
         print(f"outputs: {n} cell{'s' * (n != 1)} with new outputs saved")
+        if not failed and (stored is None or other_path): record.write_text(json.dumps(here, indent=1) + '\n')
     else:
         if any(r['differ'] for r in results):
             print("outputs differ: if the change is deliberate, make outputs (or make outputs NB=nbs/X.ipynb), review, commit")
-        print(f"outputs: {sum(r['checked'] for r in results)} cells checked, {sum(r['differ'] for r in results)} differ")
+        line = f"outputs: {sum(r['checked'] for r in results)} cells checked, {sum(r['differ'] for r in results)} differ"
+        if other_path:
+            n, big = sum(r['approx'] for r in results), max((r['largest'] for r in results if r['largest']), default=None)
+            line += (f"; {n} of them compared within their tolerance (#| outputs: approx) on this other numeric path, "
+                     + (f"largest difference {big[0]:.4f} ({big[1]} stored, {big[2]} fresh, {big[3]})" if big else
+                        "no number in them differed"))
+        print(line)
     print(f'notebooks: {len(results) - failed} passed, {failed} failed')
     return 1 if failed else 0
 

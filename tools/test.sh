@@ -35,9 +35,8 @@ gate "library in sync with the notebooks" python tools/export_check.py || { echo
 python tools/readme.py --check || fail=1
 gate "the wheel's requirements are ranges" python tools/check_wheel.py || true
 
-# Every notebook runs once, in a process of its own (two at a time, one per core). Each torch process would otherwise
-# start a thread per core, and four busy threads on two cores thrash: the suite took 127 s that way instead of 21 s.
-export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} MKL_NUM_THREADS=${MKL_NUM_THREADS:-1}
+# Every notebook runs once, in a process of its own (two at a time, one per core), on the numeric path the stored
+# outputs came from (tools/numeric_path.py, which nbcheck applies: AVX2 kernels, one torch thread per notebook, the CPU).
 python tools/nbcheck.py "$@"
 rc=$?
 [ "$rc" = 0 ] || { fail=1; [ "$rc" = 1 ] || echo "FAIL tools/nbcheck.py $* broke (exit status $rc): no notebook was checked"; }

@@ -2,6 +2,7 @@
 
     make bench
     .venv/bin/python bench/run.py [--reps 5] [--fit-reps 15] [--skip-suite] [--skip-sweep] [--out ...]
+    .venv/bin/python bench/run.py --only-paths [--path-reps 5] [--path-ten-reps 3]
 
 1. data preparation: the post's list comprehensions over torchvision items vs `pair_tensors`;
 2. a quiet `fit(30, 0.1)` alone (data already built), on `pair_dls` seeded alike: stock fastai `Learner`, the
@@ -9,7 +10,10 @@
    DataLoaders with stock `Learner`); the cost of dispatching one event on a quiet fit, for both `Learner`s;
 3. the 45-pair sweep (`pair_sweep`) with stock `Learner`, then with `FastLearner` (once each: about a minute apiece);
 4. the whole series: `make test`'s gates and notebooks, a cold `import fashion_nn.learner`, and the reproduce command;
-5. peak memory (RSS) of the reproduce command.
+5. peak memory (RSS) of the reproduce command;
+6. the cost of the numeric path (`tools/numeric_path.py`): the post's fit and 07's ten-class fit, each in a fresh
+   subprocess with 1 thread, on the pinned AVX2 kernels and on this CPU's own AVX-512 ones (`--only-paths` runs
+   just this, keeping the other sections saved in the JSON; `--skip-paths` leaves it out).
 No test asserts a time: these machines are shared and noisy, so only ratios measured side by side mean anything.
 Each round runs every contender once, starting with a different one each round. A fit ratio is the median of the
 rounds' own ratios (the two fits of a round ran seconds apart, so a slow spell of the machine slows both), given with
@@ -192,6 +196,79 @@ def bench_series(reps, skip_suite, tmp):
     if not skip_suite: fns['make test (gates + every notebook)'] = lambda: run_cmd(['bash', 'tools/test.sh'], env)
     return interleaved(fns, reps)
 
+# The two kernel paths of section 6, as the child's environment: the pin, and what this CPU would pick by itself.
+PATHS = {'pinned (AVX2)': dict(ATEN_CPU_CAPABILITY='avx2', MKL_CBWR='AVX2', ONEDNN_MAX_CPU_ISA='AVX2'),
+         'unpinned (AVX-512)': dict(ATEN_CPU_CAPABILITY='avx512', MKL_CBWR='AVX512', ONEDNN_MAX_CPU_ISA='AVX512_CORE')}
+ONE_THREAD = dict(OMP_NUM_THREADS='1', MKL_NUM_THREADS='1', CUDA_VISIBLE_DEVICES='')
+
+def child(work:str) -> dict:
+    """`--child WORK`: build the data and `Learner` untimed, then time the fit alone: `post`, `fit_post(seed=42)`'s
+    `fit(30, 0.1)`; `ten`, 07's `fit_one_cycle(20, 3e-3)` on all ten classes. Returns the seconds, the final accuracy
+    and the kernels torch actually ran (ATen falls back silently to the widest the CPU has)."""
+    import torch
+    if work == 'post':
+        from fashion_nn.data import pair_dls
+        from fashion_nn.learner import _fit, simple_learner
+        learn = simple_learner(pair_dls(seed=42))  # what fit_post(seed=42) fits
+        t = timed(lambda: _fit(learn, 30, 0.1))
+    else:
+        from fashion_nn.ten_classes import ten_class_dls, ten_class_learner
+        dls = ten_class_dls(seed=42); dls.one_batch(); learn = ten_class_learner(dls)
+        def fit():
+            with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(20, 3e-3)
+        t = timed(fit)
+    return dict(seconds=t.seconds, cpu_seconds=t.cpu_seconds, acc=float(learn.recorder.values[-1][-1]),
+                capability=torch.backends.cpu.get_cpu_capability(), threads=torch.get_num_threads())
+
+def bench_paths(reps:int, ten_reps:int) -> dict:
+    """Section 6: each fit in a fresh child per round on each path, interleaved; the medians and the rounds' own
+    ratios pinned/unpinned (above 1: the pin costs that much). Not measurable if the unpinned child didn't run
+    AVX512 kernels (a CPU without AVX-512: ATen falls back silently)."""
+    avx512 = any(l.startswith('flags') and ' avx512f' in l for l in open('/proc/cpuinfo'))
+    res = dict(cpu_has_avx512=avx512)
+    for work, what, n in (('post', "the post's fit(30, 0.1) (fit_post(seed=42))", reps),
+                          ('ten', "07's fit_one_cycle(20, 3e-3), ten classes", ten_reps)):
+        caps = {k: [] for k in PATHS}
+        def run(name):
+            def f():
+                env = dict(os.environ, **ONE_THREAD, **PATHS[name])
+                out = subprocess.run([sys.executable, __file__, '--child', work], capture_output=True, text=True,
+                                     cwd=ROOT, env=env)
+                if out.returncode: raise SystemExit(f"bench: the {work} child on {name} failed:\n{out.stderr[-2000:]}")
+                r = json.loads(out.stdout.strip().splitlines()[-1]); caps[name].append((r['capability'], r['threads']))
+                return Timed(r['acc'], r['seconds'], r['cpu_seconds'])
+            return f
+        print(f"timing {what} on both kernel paths, {n} round{'s' * (n != 1)} ...", flush=True)
+        r = interleaved({k: run(k) for k in PATHS}, n)
+        for k in PATHS:
+            r[k]['capability'] = sorted({c for c, _ in caps[k]}); r[k]['threads'] = sorted({t for _, t in caps[k]})
+            r[k]['acc'] = r[k].pop('result')
+        pinned, unpinned = (r[k] for k in PATHS)
+        measurable = pinned['capability'] == ['AVX2'] and unpinned['capability'] == ['AVX512']
+        res[work] = dict(what=what, rounds=n, **r, measurable=measurable,
+                         ratio=paired(pinned, unpinned) if measurable else None,
+                         ratio_cpu=paired(pinned, unpinned, cpu=True) if measurable else None)
+    return res
+
+def paths_lines(p:dict) -> list:
+    "Section 6 of the table."
+    lines = [] if p['cpu_has_avx512'] else ["6. this CPU has no AVX-512: the unpinned child ran the same kernels as "
+                                            "the pinned one, so the pin's cost is not measurable here"]
+    for i, work in enumerate(('post', 'ten')):
+        r = p[work]; pin, own = (r[k] for k in PATHS)
+        lines.append(f"{('6. ' if not i else '   ') + r['what']}: {r['rounds']} round{'s' * (r['rounds'] != 1)}, "
+                     "a fresh process each, 1 thread")
+        for k in PATHS:
+            lines.append(f"{'     ' + k:<48}{r[k]['median_s']:>10.3f}  cpu {r[k]['median_cpu_s']:.3f} s; "
+                         f"ran {'/'.join(r[k]['capability'])} kernels, {'/'.join(map(str, r[k]['threads']))} thread; "
+                         f"acc {r[k]['acc']:.4f}")
+        x, c = r['ratio'], r['ratio_cpu']
+        lines.append(f"{'     the pin: pinned/unpinned':<48}{'':>10}  " +
+                     (f"{x['median']:.3f}x ({x['min']:.3f}-{x['max']:.3f}) wall, {c['median']:.3f}x "
+                      f"({c['min']:.3f}-{c['max']:.3f}) cpu" if r['measurable'] else
+                      f"not measurable: the children ran {pin['capability']} and {own['capability']}"))
+    return lines
+
 def machine():
     import torch
     cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')),
@@ -256,6 +333,7 @@ def table(res) -> str:
     for k, r in series.items():
         suite = f"; {SUITE_BEFORE_S} s before the dispatch work ({goal(ms(r), '<=', 40, ' s')})" if k.startswith('make test') else ''
         lines.append(f"{'4. ' + k:<48}{ms(r):>10.3f}  peak RSS {r['result']['peak_rss_mib']:.0f} MiB{suite}")
+    if 'paths' in res: lines += paths_lines(res['paths'])
     return '\n'.join(lines)
 
 def main():
@@ -266,9 +344,25 @@ def main():
     ap.add_argument('--skip-suite', action='store_true', help="don't time make test's notebooks")
     ap.add_argument('--skip-sweep', action='store_true', help="don't time the 45-pair sweep (about 2 minutes)")
     ap.add_argument('--threads', type=int, default=1, help='torch threads for the in-process timings (default 1)')
+    ap.add_argument('--skip-paths', action='store_true', help="don't time the kernel paths (about 3 minutes)")
+    ap.add_argument('--only-paths', action='store_true',
+                    help='time only the kernel paths, keeping the other sections already saved in --out')
+    ap.add_argument('--path-reps', type=int, default=5, help="rounds of the post's fit on each path (default 5)")
+    ap.add_argument('--path-ten-reps', type=int, default=3, help="rounds of 07's fit on each path (default 3)")
+    ap.add_argument('--child', choices=('post', 'ten'), help=argparse.SUPPRESS)  # one timed fit, for section 6
     ap.add_argument('--out', default=str(ROOT/'bench'/'results.json'), help='where to write the JSON')
     a = ap.parse_args()
-    if a.reps < 1 or a.fit_reps < 1: ap.error('--reps and --fit-reps must be >= 1')
+    if a.child: print(json.dumps(child(a.child))); return
+    if a.reps < 1 or a.fit_reps < 1 or a.path_reps < 1 or a.path_ten_reps < 1: ap.error('--*reps must be >= 1')
+    if a.only_paths and a.skip_paths: ap.error('--only-paths and --skip-paths contradict each other')
+    if a.only_paths:  # this section alone, saved under its own key with the rest of --out kept as it was
+        out = Path(a.out); res = json.loads(out.read_text()) if out.exists() else dict(machine=machine())
+        res['paths'] = bench_paths(a.path_reps, a.path_ten_reps)
+        if 'fit' in res: res['table'] = table(res)
+        print('\n' + '\n'.join(paths_lines(res['paths'])))
+        out.write_text(json.dumps(res, indent=1) + '\n')
+        print(f'\nwrote the kernel paths into {a.out}' + (', other sections kept' if 'fit' in res else ''))
+        return
     import tempfile, torch
     if a.threads < 1: ap.error('--threads must be >= 1')
     torch.set_num_threads(a.threads)
@@ -280,6 +374,7 @@ def main():
         print('timing the 45-pair sweep, Learner then FastLearner ...', flush=True); res['sweep'] = bench_sweep()
     print('timing the series ...', flush=True)
     with tempfile.TemporaryDirectory() as tmp: res['series'] = bench_series(a.reps, a.skip_suite, tmp)
+    if not a.skip_paths: res['paths'] = bench_paths(a.path_reps, a.path_ten_reps)
     res['table'] = table(res)
     print('\n' + res['table'])
     Path(a.out).write_text(json.dumps(res, indent=1) + '\n')

@@ -4,17 +4,16 @@
 
 # %% ../nbs/00_data.ipynb #b4f04263
 from __future__ import annotations
-import copy, operator
+import copy
 from pathlib import Path
 import torch
-from torch.utils.data import TensorDataset
 from fastai.data.core import DataLoaders
-from fastai.data.load import DataLoader
-from fastai.torch_core import default_device, set_seed
 from .data_checks import data_root, prepare_raw
+from .loaders import (TensorDL, _check_pair, _check_pixels, _check_seed, _check_split, _check_xy,
+                                _positive_int, _tensor_dls)
 
 # %% auto #0
-__all__ = ['CLASSES', 'fashion_mnist', 'post_pair_tensors', 'flat_images', 'pair_tensors', 'TensorDL', 'tensor_dls', 'pair_dls']
+__all__ = ['CLASSES', 'fashion_mnist', 'post_pair_tensors', 'flat_images', 'pair_tensors', 'tensor_dls', 'pair_dls']
 
 # %% ../nbs/00_data.ipynb #45fef207
 CLASSES = ('T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot')
@@ -48,38 +47,15 @@ def post_pair_tensors(ds, # a `FashionMNIST` split, as fashion_mnist returns it
     return x, y
 
 # %% ../nbs/00_data.ipynb #98c1b2dc
-def flat_images(imgs:torch.Tensor) -> torch.Tensor:
-    "`uint8` images (N, 28, 28) as (N, 784) floats in [0, 1]: what `ToTensor` gives, flattened."
-    return imgs.reshape(len(imgs), -1).float() / 255
-
-def _as_int(x) -> int|None:
-    "`x` as an int if it is an integer (Python, numpy, or a one-element torch tensor) and not a `bool` of any kind."
-    if isinstance(x, bool) or str(getattr(x, 'dtype', '')) in ('bool', 'torch.bool'): return None
-    try: return operator.index(x)
-    except TypeError: return None
-
-def _positive_int(x, name:str) -> int:
-    "`x` as an int >= 1 (see `_as_int`), or a `ValueError` naming `name`."
-    n = _as_int(x)
-    if n is None or n < 1: raise ValueError(f"{name} must be a positive int, got {x!r}")
-    return n
-
-def _class_id(c, name:str) -> int:
-    "`c` as a Fashion-MNIST class id (see `_as_int`), or a `ValueError` listing the ids."
-    n = _as_int(c)
-    if n is None or not 0 <= n < len(CLASSES):
-        ids = ', '.join(f'{i} {cls}' for i, cls in enumerate(CLASSES))
-        raise ValueError(f"{name} must be a Fashion-MNIST class id, an int from 0 to 9 ({ids}); got {c!r}")
-    return n
-
-def _check_pair(pos, neg) -> tuple:
-    "Checked `(pos, neg)` class ids: two different ints from 0 to 9."
-    pos, neg = _class_id(pos, 'pos'), _class_id(neg, 'neg')
-    if pos == neg: raise ValueError(f"pos and neg must differ (got {pos} and {neg})")
-    return pos, neg
+def flat_images(imgs) -> torch.Tensor:
+    "Images (N, 28, 28) as (N, 784) floats in [0, 1]: `uint8` pixels divided by 255, as `ToTensor` does."
+    imgs = _check_pixels(imgs)  # float pixels already in [0, 1] are kept as they are (appendix 94)
+    return imgs.reshape(len(imgs), -1).float() / (255 if imgs.dtype == torch.uint8 else 1)
 
 def _pair_tensors(ds, pos:int, neg:int) -> tuple:
-    imgs = [ds.data[ds.targets == c] for c in (pos, neg)]
+    "`pair_tensors` for checked class ids."
+    data, targets = _check_split(ds)
+    imgs = [data[targets == c] for c in (pos, neg)]
     for c, im in zip((pos, neg), imgs):
         if not len(im): raise ValueError(f"this dataset has no images of class {c} ({CLASSES[c]})")
     return flat_images(torch.cat(imgs)), torch.cat([torch.ones(len(imgs[0])), torch.zeros(len(imgs[1]))]).unsqueeze(1)
@@ -89,78 +65,18 @@ def pair_tensors(ds, # a `FashionMNIST` split (anything with `data` and `targets
                  neg:int=2, # class with target 0 (2: pullover)
                 ) -> tuple:
     "The post's tensors, from whole tensors: (N, 784) floats in [0, 1] and (N, 1) float targets, `pos` first."
-    return _pair_tensors(ds, *_check_pair(pos, neg))
-
-# %% ../nbs/00_data.ipynb #bf3bbe56
-class _Tensors(TensorDataset):
-    "torch's `TensorDataset`, with the `new_empty` that fastai's `Learner.export` asks of a dataset"
-    def new_empty(self): return type(self)(*(t.new_empty(0, *t.shape[1:]) for t in self.tensors))
-
-class TensorDL(DataLoader):
-    "A fastai `DataLoader` over a `TensorDataset` that batches by indexing whole tensors (no per-item collate)."
-    def __init__(self, dataset:TensorDataset, bs:int=64, shuffle:bool=False, drop_last:bool=False, **kwargs):
-        if not hasattr(dataset, 'tensors'):
-            raise TypeError(f"TensorDL batches the tensors of a TensorDataset, got {type(dataset).__name__}: "
-                            "wrap them, e.g. TensorDL(TensorDataset(x, y)), or use fastai's DataLoader")
-        kwargs['num_workers'] = 0  # whole-tensor batches need no worker processes
-        super().__init__(_Tensors(*dataset.tensors), bs=bs, shuffle=shuffle, drop_last=drop_last, **kwargs)
-        if self.device is not None: self.to(self.device)
-
-    @property
-    def n_inp(self) -> int:
-        "How many of a batch's tensors are inputs: all but the last, as fastai's own loaders say"
-        return max(1, len(self.dataset.tensors) - 1)
-
-    def get_idxs(self):
-        "This pass's row order: a permutation seeded from the loader's `rng` when shuffling, else `0..n-1`."
-        if not self.shuffle: return torch.arange(self.n)
-        return torch.randperm(self.n, generator=torch.Generator().manual_seed(self.rng.getrandbits(63)))
-
-    def to(self, device):
-        "Move the loader, and its tensors once, to `device`."
-        super().to(device)
-        self.dataset = _Tensors(*(t.to(device) for t in self.dataset.tensors))
-        return self
-
-    def __iter__(self):
-        self.randomize()
-        self.before_iter()
-        tensors = self.dataset.tensors
-        idxs = self.get_idxs().to(tensors[0].device) if self.shuffle else None
-        for i in range(0, len(self)*self.bs, self.bs):
-            if idxs is None: b = tuple(t[i:i+self.bs] for t in tensors)  # in order: views of the tensors, no copy
-            else: b = tuple(t.index_select(0, idxs[i:i+self.bs]) for t in tensors)  # the shuffled rows, one copy
-            yield self.after_batch(b)
-        self.after_iter()
+    return _pair_tensors(ds, *_check_pair(pos, neg, CLASSES))
 
 # %% ../nbs/00_data.ipynb #636f9746
-def _check_seed(seed) -> int|None:
-    "`seed` as an int from 0 to 2**32-1 (see `_as_int`), or None; else a `ValueError`."
-    if seed is None: return None
-    n = _as_int(seed)
-    if n is None or not 0 <= n < 2**32: raise ValueError(f"seed must be an int from 0 to {2**32 - 1}, got {seed!r}")
-    return n
-
 def tensor_dls(train:tuple, # `(x, y)` training tensors: shuffled every epoch
                valid:tuple, # `(x, y)` validation tensors: kept in order
                bs:int=256, # batch size
                seed:int|None=None, # if given: `set_seed(seed, reproducible=True)` before the loaders are made
                device:torch.device|str|None=None, # where tensors and batches live; default: `default_device()`
               ) -> DataLoaders:
-    "`DataLoaders` of two `TensorDL`s over in-memory tensors, checked once (finite values) and moved once to `device`."
-    bs, seed = _positive_int(bs, 'bs'), _check_seed(seed)
-    for name, xy in (('training', train), ('validation', valid)):
-        for t in xy:
-            if t.is_floating_point() and not torch.isfinite(t).all():
-                raise ValueError(f"the {name} tensors hold {(~torch.isfinite(t)).sum().item():,} NaN/inf values: "
-                                 "clean them before training")
-    return _tensor_dls(train, valid, bs, seed, device)
-
-def _tensor_dls(train, valid, bs, seed, device) -> DataLoaders:
-    if seed is not None: set_seed(seed, reproducible=True)
-    device = default_device() if device is None else torch.device(device)
-    return DataLoaders(*[TensorDL(TensorDataset(*xy), bs=bs, shuffle=shuffle, device=device)
-                         for xy, shuffle in ((train, True), (valid, False))], device=device)
+    "`DataLoaders` of two `TensorDL`s over in-memory tensors, checked once and moved once to `device`."
+    train, valid = _check_xy(train, 'training'), _check_xy(valid, 'validation')
+    return _tensor_dls(train, valid, _positive_int(bs, 'bs'), _check_seed(seed), device)
 
 def pair_dls(pos:int=3, # class with target 1 (3: dress)
              neg:int=2, # class with target 0 (2: pullover)
@@ -170,7 +86,7 @@ def pair_dls(pos:int=3, # class with target 1 (3: dress)
              root:str|Path|None=None, # see fashion_mnist
             ) -> DataLoaders:
     "`DataLoaders` for one class pair: the training split's two classes (shuffled), the test split's for validation."
-    (pos, neg), seed = _check_pair(pos, neg), _check_seed(seed)
+    (pos, neg), seed = _check_pair(pos, neg, CLASSES), _check_seed(seed)
     return _pair_dls(pos, neg, _positive_int(bs, 'bs'), seed, device, root)
 
 def _pair_dls(pos:int, neg:int, bs=256, seed=None, device=None, root=None) -> DataLoaders:

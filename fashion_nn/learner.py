@@ -9,10 +9,10 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import torch
 from .data import fashion_mnist, pair_dls, pair_tensors
-from .linear import _check_fit_args, batch_accuracy, fashion_mnist_loss
+from .linear import batch_accuracy, fashion_mnist_loss
 from .hand_rolled import simple_network_params
 from .sequential import simple_net
-from .dispatch import FastLearner
+from .loaders import _check_fit_args
 from fastai.data.core import DataLoaders
 from fastai.data.load import DataLoader
 from fastai.learner import Learner
@@ -27,10 +27,11 @@ __all__ = ['PUBLISHED', 'PUBLISHED_FINAL_ACCURACY', 'METRICS', 'simple_learner',
 # %% ../nbs/05_learner.ipynb #79d80d17
 def simple_learner(dls:DataLoaders, # e.g. pair_dls()
                    model:torch.nn.Module|None=None, # default: a fresh simple_net()
+                   cls:type=Learner, # fastai's Learner, or FastLearner (appendix 91) where speed is the point
                   ) -> Learner:
-    "The post's `Learner` (as a `FastLearner`): `simple_net`, plain `SGD`, `fashion_mnist_loss`, `batch_accuracy`."
-    return FastLearner(dls, simple_net() if model is None else model, opt_func=SGD,
-                   loss_func=fashion_mnist_loss, metrics=batch_accuracy)
+    "The post's `Learner`: `simple_net`, plain `SGD`, `fashion_mnist_loss`, `batch_accuracy`."
+    return cls(dls, simple_net() if model is None else model, opt_func=SGD, loss_func=fashion_mnist_loss,
+               metrics=batch_accuracy)
 
 # %% ../nbs/05_learner.ipynb #aee8cce7
 PUBLISHED = [  # the post's 30 epoch rows, as printed: train_loss, valid_loss, batch_accuracy

@@ -5,11 +5,11 @@
 # %% ../nbs/02_linear.ipynb #b8028f07
 from __future__ import annotations
 import torch
-from .data import _positive_int
+from .loaders import _check_fit_args
 
 # %% auto #0
 __all__ = ['initialise_params', 'linear_params', 'linear1', 'fashion_mnist_loss', 'calculate_gradient', 'BasicOptim',
-           'train_epoch', 'batch_accuracy', 'validate_epoch', 'train_model']
+           'train_epoch', 'batch_accuracy', 'validate_epoch', 'train_model', 'show_accuracies']
 
 # %% ../nbs/02_linear.ipynb #44a444fb
 def initialise_params(size, # shape of the parameter tensor
@@ -86,12 +86,6 @@ def validate_epoch(model, dl) -> float:
     return round(correct.item() / len(dl.dataset), 4)  # one device-to-host copy per epoch, not per batch
 
 # %% ../nbs/02_linear.ipynb #5b4d22a2
-def _check_fit_args(epochs, lr):
-    "A `ValueError` unless `epochs` is a positive int and `lr` a number > 0 that a float32 (the weights' type) holds."
-    _positive_int(epochs, 'epochs')
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 1.2e-38 <= lr <= 3.4e38:  # NaN fails too
-        raise ValueError(f"lr must be a finite number from 1.2e-38 to 3.4e38 (what a float32 holds), got {lr!r}")
-
 def _check_finite(params:list, when:str):
     "A `ValueError` naming the first parameter that holds NaN/inf."
     for i, p in enumerate(params):
@@ -115,3 +109,9 @@ def train_model(model, # called on a batch of images: linear1 with its params bo
         _check_finite(params, f'after epoch {epoch}')
         accs.append(validate_epoch(model, dls.valid))
     return accs
+
+def show_accuracies(accs:list, # validation accuracy per epoch, e.g. what train_model returns
+                    per_line:int=10):
+    "Print the accuracies `per_line` epochs to a line, each line labelled with its epochs."
+    for i in range(0, len(accs), per_line):
+        print(f'epochs {i:2}-{min(i + per_line, len(accs)) - 1:2}: ' + ' '.join(f'{a:.4f}' for a in accs[i:i + per_line]))

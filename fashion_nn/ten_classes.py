@@ -8,7 +8,6 @@ from pathlib import Path
 import torch
 from .data import CLASSES, fashion_mnist, flat_images, tensor_dls
 from .sequential import simple_net
-from .dispatch import FastLearner
 import fastai.callback.progress  # fastai's progress bar and epoch table
 from fastai.data.core import DataLoaders
 from fastai.learner import Learner
@@ -33,7 +32,7 @@ def ten_class_dls(bs:int=256, root:str|Path|None=None, seed:int|None=None,
 def ten_class_learner(dls:DataLoaders, n_hidden:int=100) -> Learner:
     "A `Learner` for `simple_net(n_hidden=n_hidden, n_out=10)`: cross-entropy loss, fastai's default Adam, accuracy."
     model = simple_net(n_hidden=n_hidden, n_out=len(CLASSES))
-    return FastLearner(dls, model, loss_func=CrossEntropyLossFlat(), metrics=accuracy)
+    return Learner(dls, model, loss_func=CrossEntropyLossFlat(), metrics=accuracy)
 
 # %% ../nbs/07_ten_classes.ipynb #e425520d
 def confusion_matrix(preds, # (N, n_classes) scores or probabilities

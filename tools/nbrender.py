@@ -22,7 +22,7 @@ _re_pandoc_attr = re.compile(r'(\]\([^)\s]*\))\{[^}]*\}')  # [source](url){targe
 
 
 def nb_order(path):
-    "Notebooks in series order: `index` first, then by file name (00, 01, ..., 05, 05a, 06, ..., 9x appendices)."
+    "Notebooks in series order: `index` first, then by file name (00, 01, ..., 07, then the 9x appendices)."
     nbs = [p for p in Path(path).glob('*.ipynb') if not p.name.startswith(('_', '.'))]
     return sorted(nbs, key=lambda p: (p.stem != 'index', p.name))
 

@@ -5,11 +5,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.fashion_nn-installed
 DEBIAN_DATA := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
-SYS_PKGS := dataset-fashion-mnist graphviz chromium
+SYS_PKGS := dataset-fashion-mnist graphviz
 # Debian's own Pythons leave out the venv module (`ensurepip`): its package is named for $(PYTHON)'s version.
 VENV_PKG = python$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)-venv
 
-.PHONY: setup sysdeps reproduce test test-slow bench lock export lab help readme docs outputs outputs-slow
+.PHONY: setup sysdeps docs-browser reproduce test test-slow bench lock export lab help readme docs outputs outputs-slow
 help:
 	@echo "make reproduce  set up, then train the post's network and compare with the published figures"
 	@echo "make test       set up, then the CI gates: notebooks clean, library in sync, every notebook runs"
@@ -32,11 +32,12 @@ setup: sysdeps $(STAMP)
 	  echo "fashion_nn was installed from another checkout: installing this one (editable)"; \
 	  $(BIN)/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . 2>&1 | { grep -v "^WARNING: Location" || true; }; }
 
-# Debian packages: the Fashion-MNIST files, graphviz's `dot`, chromium for `make docs`' browser check (about 530 MB,
-# a minute), and, until .venv exists, the venv module if $(PYTHON) lacks it. Installs them as root; otherwise says how.
+# Debian packages a reader needs: the Fashion-MNIST files (about 30 MB), graphviz's `dot` (about 10 MB), and, until
+# .venv exists, the venv module if $(PYTHON) lacks it. Installs them as root; otherwise says how. No browser: only
+# `make docs` needs one (the docs-browser target below).
 sysdeps:
 	@need=""; \
-	[ -f $(DEBIAN_DATA) ] && command -v dot >/dev/null && command -v chromium >/dev/null || need="$(SYS_PKGS)"; \
+	[ -f $(DEBIAN_DATA) ] && command -v dot >/dev/null || need="$(SYS_PKGS)"; \
 	[ -x $(BIN)/python ] || $(PYTHON) -c 'import ensurepip' 2>/dev/null || need="$$need $(VENV_PKG)"; \
 	[ -n "$$need" ] || exit 0; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -45,7 +46,17 @@ sysdeps:
 	else \
 	  echo "note: system packages missing; run:  sudo apt-get update && sudo apt-get install -y$$need"; \
 	  echo "      (without them the data is downloaded by torchvision when online, and the Learner diagram is skipped)"; \
-	  echo "      (without chromium, make docs builds the site, then its browser check fails)"; \
+	fi
+
+# Debian's chromium (about 530 MB, a minute), for the site's browser check only; Playwright drives it (no download).
+docs-browser:
+	@[ -n "$$CHROMIUM" ] || command -v chromium >/dev/null && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's chromium for the site check (about 530 MB)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "FAIL make docs checks the site in a browser: sudo apt-get update && sudo apt-get install -y chromium"; \
+	  echo "     (or set CHROMIUM to a Chromium binary)"; exit 1; \
 	fi
 
 # The venv is rebuilt only when the pins or the package metadata change (a second `make setup` does nothing).
@@ -88,7 +99,7 @@ readme:
 
 # The site in _docs/: nbdev_docs where Quarto is installed, else nbdev's processors + nbconvert (tools/docs.py);
 # then every page is opened in headless Chromium (tools/check_site.py), which also saves _docs/screenshot.png.
-docs: setup
+docs: setup docs-browser
 	$(BIN)/python tools/docs.py
 	$(BIN)/python tools/check_site.py
 

@@ -91,6 +91,7 @@ lock:
 
 # After editing notebooks: clean them, then regenerate the library and the README.
 export:
+	@$(BIN)/python tools/export_check.py --readable  # one line naming a broken notebook, not nbdev's traceback
 	$(BIN)/nbdev_clean && $(BIN)/nbdev_export && $(BIN)/python tools/readme.py
 
 # README.md is generated from nbs/index.ipynb by nbdev's processors (no Quarto needed); make test fails on a stale one.

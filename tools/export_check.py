@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Check that the library is exactly what `nbdev_export` makes of the notebooks, without writing into it.
 
-    tools/export_check.py
+    tools/export_check.py [--readable]
 
 `nbdev_export` runs on a copy of settings.ini, the notebooks and the library in a temporary folder; each library file
 the export would change is named with the fix, and exit status is 1. Nothing in the project is written, so an edit made
@@ -51,17 +51,25 @@ def differing(a:Path, b:Path) -> list:
         if not (a/rel).is_file() or not filecmp.cmp(a/rel, f, shallow=False): res.append(rel)
     return res
 
-def main() -> int:
-    from nbdev.config import get_config
-    cfg = get_config()
-    root, lib, nbs = Path(cfg.config_path), Path(cfg.lib_path), Path(cfg.nbs_path)
+def unreadable(root:Path, nbs:Path) -> list:
+    "One line for each notebook under `nbs` that is not readable JSON, naming it and the fix."
+    res = []
     for f in sorted(nbs.rglob('*.ipynb')):
         if '.ipynb_checkpoints' in f.parts: continue
         try: json.loads(f.read_text(encoding='utf-8'))
         except (OSError, ValueError) as e:
             why = f'{e.msg}, line {e.lineno}' if isinstance(e, json.JSONDecodeError) else getattr(e, 'strerror', None) or e
-            print(f"FAIL {os.path.relpath(f, root)} is not a readable notebook ({why}): restore it from git or a backup")
-            return 1
+            res.append(f"FAIL {os.path.relpath(f, root)} is not a readable notebook ({why}): restore it from git or a backup")
+    return res
+
+def main(argv=None) -> int:
+    "`--readable`: only check that every notebook is readable (what `make export` does before nbdev's tools)."
+    from nbdev.config import get_config
+    cfg = get_config()
+    root, lib, nbs = Path(cfg.config_path), Path(cfg.lib_path), Path(cfg.nbs_path)
+    if (bad := unreadable(root, nbs)):
+        print('\n'.join(bad)); return 1
+    if '--readable' in (sys.argv[1:] if argv is None else argv): return 0
     with tempfile.TemporaryDirectory(prefix='export-check-') as tmp:
         try: out = exported(root, lib, nbs, Path(tmp))
         except RuntimeError as e: print(f'FAIL {e}'); return 1

@@ -4,34 +4,101 @@
 
 # %% ../nbs/95_reproduce.ipynb #d72b5426
 from __future__ import annotations
-import errno, io, json, os, platform, shutil, statistics, sys, tempfile, time
+import contextlib, errno, fcntl, io, json, numbers, operator, os, platform, re, shutil, signal, statistics, sys
+import tempfile, threading, time
 from pathlib import Path
 from fastcore.script import call_parse, store_true
-from .data import _pair_dls
-from .loaders import _check_fit_args, _check_seed, _positive_int
-from .dispatch import FastLearner
-from .learner import PUBLISHED_FINAL_ACCURACY, _fit, comparison_table, fit_faithful, plot_accuracy, simple_learner
 
 # %% auto #0
 __all__ = ['seed_summary', 'summary_line', 'save_results', 'reproduce', 'main']
+
+# %% ../nbs/95_reproduce.ipynb #713f0db7
+# fashion_nn.loaders' argument checks (appendix 94), copied: importing that module imports torch, numpy and fastai.
+_MAX_EPOCHS = 10_000  # the post trains 30; 10,000 epochs of its fit take about 6 minutes here, of 07's about 2 hours
+
+def _as_int(x) -> int|None:
+    "`x` as an int if it is an integer (Python, numpy, or a one-element torch tensor) and not a `bool` of any kind."
+    if isinstance(x, bool) or str(getattr(x, 'dtype', '')) in ('bool', 'torch.bool'): return None
+    try: return operator.index(x)
+    except TypeError: return None
+
+def _positive_int(x, name:str) -> int:
+    "`x` as an int >= 1 (see `_as_int`), or a `ValueError` naming `name`."
+    n = _as_int(x)
+    if n is None or n < 1: raise ValueError(f"{name} must be a positive int, got {x!r}")
+    return n
+
+def _check_seed(seed) -> int|None:
+    "`seed` as an int from 0 to 2**32-1 (see `_as_int`), or None; else a `ValueError`."
+    if seed is None: return None
+    n = _as_int(seed)
+    if n is None or not 0 <= n < 2**32: raise ValueError(f"seed must be an int from 0 to {2**32 - 1}, got {seed!r}")
+    return n
+
+def _check_fit_args(epochs, lr):
+    "A `ValueError` unless `epochs` is an int from 1 to 10,000 and `lr` a number > 0 that a float32 (the weights) holds"
+    if _positive_int(epochs, 'epochs') > _MAX_EPOCHS:
+        raise ValueError(f"epochs must be at most {_MAX_EPOCHS:,} (the post trains 30; 10,000 of its epochs take "
+                         f"minutes, of the ten-class network's hours), got {epochs!r}")
+    numpy_number = isinstance(lr, numbers.Real) and type(lr).__module__ == 'numpy'  # np.integer, np.floating
+    ok = not isinstance(lr, bool) and (isinstance(lr, (int, float)) or numpy_number)
+    if not ok or not 1.2e-38 <= float(lr) <= 3.4e38:  # NaN fails too
+        raise ValueError(f"lr must be a finite number from 1.2e-38 to 3.4e38 (what a float32 holds), got {lr!r}")
 
 # %% ../nbs/95_reproduce.ipynb #6929aa36
 _FILES = ('results.json', 'accuracy.png')  # what a run writes into `out`; nothing else there is touched
 _MAX_SEED = 2**32 - 1  # numpy's seed range (fastai's `set_seed` gives numpy `seed % (2**32-1)`, torch the seed)
 _MIN_FREE = 2**20  # bytes a run needs on the disk holding `out`: its two files take well under 1 MiB
+_KERNEL_FS = {'proc', 'sysfs', 'devtmpfs', 'devpts', 'cgroup', 'cgroup2', 'debugfs', 'tracefs', 'securityfs', 'pstore',
+              'bpf', 'configfs', 'efivarfs', 'binfmt_misc', 'mqueue', 'fusectl', 'selinuxfs', 'nsfs'}  # not storage
+
+def _mount(path) -> tuple:
+    "`(mount point, filesystem type)` of the filesystem holding `path` (/proc/self/mounts); `(None, None)` without it."
+    real, best = os.path.realpath(path), (None, None)
+    try: mounts = Path('/proc/self/mounts').read_text()
+    except OSError: return best
+    for line in mounts.splitlines():
+        f = line.split()
+        if len(f) < 3: continue
+        mnt = re.sub(r'\\([0-7]{3})', lambda m: chr(int(m[1], 8)), f[1])  # spaces and tabs come as \040, \011
+        inside = real == mnt or real.startswith(mnt.rstrip('/') + '/')
+        if inside and len(mnt) >= len(best[0] or ''): best = (mnt, f[2])  # the deepest; of two at one place, the later
+    return best
+
+def _existing(out:Path) -> Path:
+    "The nearest of `out` and its parents that exists; a `ValueError` for a symlink loop or dangling link on the way."
+    loop = None
+    for p in (out, *out.absolute().parents):
+        try: os.stat(p)
+        except (FileNotFoundError, NotADirectoryError):
+            if os.path.islink(p):
+                raise ValueError(f"out: {p} is a symlink to {os.readlink(p)}, which does not exist: "
+                                 "create it or choose another --out") from None
+            continue
+        except OSError as e:
+            if e.errno == errno.ELOOP: loop = p; continue  # the one nearest the existing folder is the loop itself
+            raise ValueError(f"out: cannot reach {p} ({e.strerror or e}): choose another --out") from None
+        if loop is not None:
+            raise ValueError(f"out: {loop} is a symlink loop (too many levels of symbolic links): "
+                             "remove the link or choose another --out")
+        return p
 
 def _check_out(out) -> Path:
-    "`out` as a `Path` if a run can put its files there: a folder (or creatable), no folder where a file goes, space."
+    "`out` as a `Path` if a run can put its files there: a folder (or creatable) with space; no folder for a file."
     if out is None or not str(out).strip(): raise ValueError("out must name a folder, got ''")
     out = Path(out)
-    if out.exists() and not out.is_dir(): raise ValueError(f"out: {out} is not a folder: choose another --out")
+    ancestor = _existing(out)
+    if not ancestor.is_dir():
+        if ancestor == out: raise ValueError(f"out: {out} is not a folder: choose another --out")
+        raise ValueError(f"out: {ancestor} is not a folder, so {out} cannot be created: choose another --out")
     for f in _FILES:
         if (out/f).exists() and not (out/f).is_file():
             raise ValueError(f"out: {out/f} is not a file, and the run writes a file there: "
                              "move it away or choose another --out")
-    ancestor = next(p for p in (out, *out.absolute().parents) if p.exists())
-    if not ancestor.is_dir():
-        raise ValueError(f"out: {ancestor} is not a folder, so {out} cannot be created: choose another --out")
+    mnt, kind = _mount(ancestor)
+    if kind in _KERNEL_FS:
+        raise ValueError(f"out: {out} is on {mnt}, a {kind} filesystem (the kernel's, not a place for files): "
+                         "choose another --out")
     free = shutil.disk_usage(ancestor).free
     if free < _MIN_FREE:
         raise ValueError(f"out: only {free // 1024} KiB free on the disk holding {ancestor}: "
@@ -54,6 +121,7 @@ def _check_args(epochs:int, lr:float, seed:int, seeds:int, out, faithful:bool) -
 # %% ../nbs/95_reproduce.ipynb #e707e99a
 def seed_summary(accs:list) -> dict:
     "Mean and sd of final accuracies over seeds, and how many fall below, at, or above the published figure."
+    from fashion_nn.learner import PUBLISHED_FINAL_ACCURACY
     images = lambda a: round(a * 2000)  # correct validation images
     pub = images(PUBLISHED_FINAL_ACCURACY)
     sd = statistics.stdev(accs) if len(accs) > 1 else 0.0
@@ -64,6 +132,7 @@ def seed_summary(accs:list) -> dict:
 
 def summary_line(s:dict) -> str:
     "One line for `seed_summary`'s result."
+    from fashion_nn.learner import PUBLISHED_FINAL_ACCURACY
     z = '' if s['published_z'] is None else f", z = {s['published_z']:+.2f}"
     return (f"final accuracy over {s['n']} seeds: {s['mean']:.5f} ± {s['sd']:.5f} (mean ± sd), "
             f"range {s['min']:.4f}–{s['max']:.4f}; the post's, after 30 epochs, {PUBLISHED_FINAL_ACCURACY}: "
@@ -98,6 +167,7 @@ def _place(stage:Path, out:Path):
 def save_results(result:dict, hists:dict, out:Path, stage:Path):
     "Write `results.json` and `accuracy.png` (accuracy per epoch, each run) into `stage`, then both into `out` at once."
     from matplotlib.figure import Figure  # not pyplot: leaves the caller's plotting backend alone
+    from fashion_nn.learner import plot_accuracy
     fig = Figure(figsize=(7, 4))
     ax = plot_accuracy(hists, ax=fig.subplots())
     ax.set_title(f"Learner(simple_net, SGD).fit({result['epochs']}, {result['lr']})")
@@ -114,15 +184,21 @@ def save_results(result:dict, hists:dict, out:Path, stage:Path):
         raise RuntimeError(f"cannot save the results in {out} ({why}): {fix} or choose another --out") from None
 
 # %% ../nbs/95_reproduce.ipynb #a1b5b8de
-def _staging(out:Path) -> tuple:
-    "Create `out` if needed and a private staging folder in it (so `out` is writable); it, and the folders created."
-    created = [p for p in (out, *out.absolute().parents) if not p.exists()]
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix='.fashion_nn_reproduce-', dir=out)), created
-    except OSError as e:
-        _remove_empty(created)
-        raise ValueError(f"cannot write to {out} ({e.strerror or e}): choose another --out") from None
+_STAGE = '.fashion_nn_reproduce-'  # a run's staging folder in `out`: .fashion_nn_reproduce-<pid>-<random>
+
+def _alive(pid:int) -> bool:
+    "Whether a process `pid` exists."
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: pass  # another user's
+    return True
+
+def _holder(out:Path) -> str:
+    "' (pid N)' for the live run whose staging folder is in `out`, or '' if none is found."
+    for p in out.glob(_STAGE + '*'):
+        pid = p.name[len(_STAGE):].split('-')[0]
+        if pid.isdigit() and _alive(int(pid)): return f' (pid {pid})'
+    return ''
 
 def _remove_empty(folders:list):
     "Remove `folders` (deepest first) that are empty: folders this run created and put nothing in."
@@ -130,10 +206,64 @@ def _remove_empty(folders:list):
         try: d.rmdir()
         except OSError: pass
 
-def _run_result(runs:list, epochs:int, lr:float, faithful:bool, seeds:int, vers:dict) -> dict:
+@contextlib.contextmanager
+def _claimed(out:Path):
+    """Create `out` if needed, lock it, remove the staging folders of dead runs, and yield a new staging folder. On
+    exit: that folder removed, the lock released, and the folders this run created removed if they are empty."""
+    created, fd = [p for p in (out, *out.absolute().parents) if not p.exists()], None
+    try:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError as e:
+            raise ValueError(f"cannot write to {out} ({e.strerror or e}): choose another --out") from None
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB); locked = True
+        except BlockingIOError:
+            created = []  # the other run's to remove
+            raise ValueError(f"another fashion_nn_reproduce{_holder(out)} is writing to {out}: "
+                             "wait for it or choose another --out") from None
+        except OSError: locked = False  # a filesystem without locks (some network ones): go ahead unlocked
+        if locked:  # no live run is writing here, so every staging folder is a dead run's
+            for p in out.glob(_STAGE + '*'):
+                if p.is_dir() and not p.is_symlink(): shutil.rmtree(p, ignore_errors=True)
+        try: stage = Path(tempfile.mkdtemp(prefix=f'{_STAGE}{os.getpid()}-', dir=out))
+        except OSError as e:
+            raise ValueError(f"cannot write to {out} ({e.strerror or e}): choose another --out") from None
+        try: yield stage
+        finally: shutil.rmtree(stage, ignore_errors=True)
+    finally:
+        _remove_empty(created)
+        if fd is not None: os.close(fd)  # releases the lock
+
+class _Terminated(KeyboardInterrupt):
+    "SIGTERM, raised as Ctrl-C raises `KeyboardInterrupt`, so that a run stopped either way cleans up the same way."
+
+@contextlib.contextmanager
+def _sigterm_interrupts():
+    """For the duration, the first SIGTERM raises `_Terminated` (more are ignored while the run cleans up); then the
+    previous handler is back. Not where SIGTERM is ignored, nor outside the main thread (handlers run there)."""
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous in (signal.SIG_IGN, None) or threading.current_thread() is not threading.main_thread():
+        yield; return
+    def stop(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise _Terminated()
+    signal.signal(signal.SIGTERM, stop)
+    try: yield
+    finally: signal.signal(signal.SIGTERM, previous)
+
+def _saved(result:dict|None, out:Path) -> str:
+    "What a stopped or failed run leaves in `out`: the seeds saved, or nothing."
+    if result is None: return 'nothing was saved'
+    seeds = [r['seed'] for r in result.get('runs', [result])]
+    which = f"seeds {seeds[0]}-{seeds[-1]}" if len(seeds) > 1 else f"seed {seeds[0]}"
+    return f"{which} saved in {out/'results.json'}"
+
+def _run_result(runs:list, epochs:int, lr:float, faithful:bool, seeds:int) -> dict:
     "What results.json holds: the first run, settings, versions; with several seeds, each finished run and a summary."
+    from fashion_nn.learner import PUBLISHED_FINAL_ACCURACY
     res = dict(runs[0], epochs=epochs, lr=lr, faithful=faithful, published_final_accuracy=PUBLISHED_FINAL_ACCURACY,
-               versions=vers)
+               versions=_versions())
     if seeds > 1:
         res.update(seeds_requested=seeds, runs=runs)
         if len(runs) > 1: res.update(summary=seed_summary([r['final_accuracy'] for r in runs]))
@@ -141,54 +271,60 @@ def _run_result(runs:list, epochs:int, lr:float, faithful:bool, seeds:int, vers:
 
 def _fit_seed(seed:int, epochs:int, lr:float):
     "The post's `Learner` on `pair_dls(seed=seed)`, fitted quietly (the arguments are checked by `_check_args`)."
+    from fashion_nn.data import _pair_dls  # torch and fastai: imported once the arguments are checked
+    from fashion_nn.dispatch import FastLearner
+    from fashion_nn.learner import _fit, simple_learner
     return _fit(simple_learner(_pair_dls(3, 2, seed=seed), cls=FastLearner), epochs, lr)  # the command: speed counts
+
+def _fit_post():
+    "The post's code run fresh (`--faithful`)."
+    from fashion_nn.learner import fit_faithful
+    return fit_faithful()
 
 def reproduce(epochs:int=30, lr:float=0.1, seed:int=42, seeds:int=1, out='results', faithful:bool=False) -> dict:
     "Fit the post's `Learner` for each seed (or run the post fresh), print the comparisons, save the results in `out`."
     seed, seeds, out = _check_args(epochs, lr, seed, seeds, out, faithful)
-    stage, created = _staging(out)
-    runs, hists, result, vers = [], {}, None, _versions()
+    runs, hists, result = [], {}, None
     try:
-        for s in range(seed, seed + seeds):
-            what = "the post's code run fresh (seed 42, its DataLoaders)" if faithful else f"seed {s}, pair_dls"
-            print(f"\nLearner(dls, simple_net(), opt_func=SGD, loss_func=fashion_mnist_loss, metrics=batch_accuracy)"
-                  f".fit({epochs}, {lr}): {what}")
-            start = time.time()
-            kept = (f"seeds {seed}-{s - 1}" if s - 1 > seed else f"seed {seed}") + f" saved in {out/'results.json'}"
-            try:
-                learn = fit_faithful() if faithful else _fit_seed(s, epochs, lr)
-                values = [[float(v) for v in row] for row in learn.recorder.values]
-            except (ValueError, RuntimeError, OSError) as e:
-                if not runs: raise
-                raise RuntimeError(f"seed {s} failed ({e}); {kept}") from None
-            except KeyboardInterrupt: raise KeyboardInterrupt(kept if runs else 'nothing was saved') from None
-            secs = round(time.time() - start, 2)
-            runs.append(dict(seed=s, values=values, final_accuracy=values[-1][2], seconds=secs))
-            hists['the post run fresh' if faithful else f'seed {s}'] = values
-            print(comparison_table(values))
-            res = _run_result(runs, epochs, lr, faithful, seeds, vers)
-            try: save_results(res, hists, out, stage)
-            except RuntimeError as e:
-                if not runs[:-1]: raise
-                raise RuntimeError(f"{e}; {kept}") from None
-            result = res
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-        if result is None: _remove_empty(created)
+        with _sigterm_interrupts(), _claimed(out) as stage:
+            for s in range(seed, seed + seeds):
+                what = "the post's code run fresh (seed 42, its DataLoaders)" if faithful else f"seed {s}, pair_dls"
+                print(f"\nLearner(dls, simple_net(), opt_func=SGD, loss_func=fashion_mnist_loss, "
+                      f"metrics=batch_accuracy).fit({epochs}, {lr}): {what}")
+                start = time.time()
+                try:
+                    learn = _fit_post() if faithful else _fit_seed(s, epochs, lr)
+                    values = [[float(v) for v in row] for row in learn.recorder.values]
+                except (ValueError, RuntimeError, OSError) as e:
+                    if result is None: raise
+                    raise RuntimeError(f"seed {s} failed ({e}); {_saved(result, out)}") from None
+                runs.append(dict(seed=s, values=values, final_accuracy=values[-1][2],
+                                 seconds=round(time.time() - start, 2)))
+                hists['the post run fresh' if faithful else f'seed {s}'] = values
+                from fashion_nn.learner import comparison_table  # imported by the fit already
+                print(comparison_table(values))
+                res = _run_result(runs, epochs, lr, faithful, seeds)
+                try: save_results(res, hists, out, stage)
+                except RuntimeError as e:
+                    if result is None: raise
+                    raise RuntimeError(f"{e}; {_saved(result, out)}") from None
+                result = res
+    except KeyboardInterrupt as e: raise type(e)(_saved(result, out)) from None  # Ctrl-C, or SIGTERM: `_Terminated`
     if seeds > 1: print('\n' + summary_line(result['summary']))
     print(f"\nwrote {out/'results.json'} and {out/'accuracy.png'}")
     return result
 
 # %% ../nbs/95_reproduce.ipynb #e45b35e8
 def _run_command(epochs:int=30, lr:float=0.1, seed:int=42, seeds:int=1, out='results', faithful:bool=False) -> int:
-    "`reproduce` as the console script runs it: 0, or 1 with one line on stderr for an expected failure."
+    "`reproduce` as the console script runs it: 0; 1 and one line on stderr for an expected failure; 130/143: stopped."
     try: reproduce(epochs, lr, seed, seeds, out, faithful)
     except (ValueError, RuntimeError, OSError) as e:
         print(f"fashion_nn_reproduce: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as e:
-        print(f"fashion_nn_reproduce: interrupted{'; ' * bool(str(e))}{e}", file=sys.stderr)
-        return 1
+        how, status = ('terminated (SIGTERM)', 143) if isinstance(e, _Terminated) else ('interrupted', 130)
+        print(f"fashion_nn_reproduce: {how}{'; ' * bool(str(e))}{e}", file=sys.stderr)
+        return status
     return 0
 
 @call_parse

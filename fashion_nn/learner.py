@@ -12,7 +12,7 @@ from .data import fashion_mnist, pair_dls, pair_tensors
 from .linear import batch_accuracy, fashion_mnist_loss
 from .hand_rolled import simple_network_params
 from .sequential import simple_net
-from .loaders import _check_fit_args
+from .checks import _check_fit_args
 from fastai.data.core import DataLoaders
 from fastai.data.load import DataLoader
 from fastai.learner import Learner

@@ -5,7 +5,7 @@
 # %% ../nbs/02_linear.ipynb #b8028f07
 from __future__ import annotations
 import torch
-from .loaders import _check_fit_args
+from .checks import _check_fit_args
 
 # %% auto #0
 __all__ = ['initialise_params', 'linear_params', 'linear1', 'fashion_mnist_loss', 'calculate_gradient', 'BasicOptim',

@@ -4,7 +4,6 @@
 
 # %% ../nbs/94_tensor_loaders.ipynb #027eeb9e
 from __future__ import annotations
-import operator
 import numpy as np
 import torch
 from torch.utils.data import TensorDataset
@@ -14,51 +13,6 @@ from fastai.torch_core import default_device, set_seed
 
 # %% auto #0
 __all__ = ['TensorDL']
-
-# %% ../nbs/94_tensor_loaders.ipynb #57034247
-def _as_int(x) -> int|None:
-    "`x` as an int if it is an integer (Python, numpy, or a one-element torch tensor) and not a `bool` of any kind."
-    if isinstance(x, bool) or str(getattr(x, 'dtype', '')) in ('bool', 'torch.bool'): return None
-    try: return operator.index(x)
-    except TypeError: return None
-
-def _positive_int(x, name:str) -> int:
-    "`x` as an int >= 1 (see `_as_int`), or a `ValueError` naming `name`."
-    n = _as_int(x)
-    if n is None or n < 1: raise ValueError(f"{name} must be a positive int, got {x!r}")
-    return n
-
-def _class_id(c, name:str, classes:tuple) -> int:
-    "`c` as an index into `classes` (see `_as_int`), or a `ValueError` listing them."
-    n = _as_int(c)
-    if n is None or not 0 <= n < len(classes):
-        ids = ', '.join(f'{i} {cls}' for i, cls in enumerate(classes))
-        raise ValueError(f"{name} must be a Fashion-MNIST class id, an int from 0 to {len(classes) - 1} ({ids}); got {c!r}")
-    return n
-
-def _check_pair(pos, neg, classes:tuple) -> tuple:
-    "Checked `(pos, neg)` class ids: two different ints from 0 to 9."
-    pos, neg = _class_id(pos, 'pos', classes), _class_id(neg, 'neg', classes)
-    if pos == neg: raise ValueError(f"pos and neg must differ (got {pos} and {neg})")
-    return pos, neg
-
-def _check_seed(seed) -> int|None:
-    "`seed` as an int from 0 to 2**32-1 (see `_as_int`), or None; else a `ValueError`."
-    if seed is None: return None
-    n = _as_int(seed)
-    if n is None or not 0 <= n < 2**32: raise ValueError(f"seed must be an int from 0 to {2**32 - 1}, got {seed!r}")
-    return n
-
-_MAX_EPOCHS = 10_000  # the post trains 30; 10,000 epochs of its fit take about 6 minutes here, of 07's about 2 hours
-
-def _check_fit_args(epochs, lr):
-    "A `ValueError` unless `epochs` is an int from 1 to 10,000 and `lr` a number > 0 that a float32 (the weights) holds."
-    if _positive_int(epochs, 'epochs') > _MAX_EPOCHS:
-        raise ValueError(f"epochs must be at most {_MAX_EPOCHS:,} (the post trains 30; 10,000 of its epochs take minutes, "
-                         f"of the ten-class network's hours), got {epochs!r}")
-    ok = isinstance(lr, (int, float, np.integer, np.floating)) and not isinstance(lr, (bool, np.bool_))
-    if not ok or not 1.2e-38 <= float(lr) <= 3.4e38:  # NaN fails too
-        raise ValueError(f"lr must be a finite number from 1.2e-38 to 3.4e38 (what a float32 holds), got {lr!r}")
 
 # %% ../nbs/94_tensor_loaders.ipynb #72df4c9d
 def _tensor(t, name:str) -> torch.Tensor:

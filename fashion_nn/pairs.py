@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from .data import CLASSES, _pair_dls
 from .data_checks import _write_atomic
-from .loaders import _check_fit_args, _check_pair, _check_seed
+from .checks import _check_fit_args, _check_pair, _check_seed
 from .learner import _fit, simple_learner
 from .dispatch import FastLearner
 

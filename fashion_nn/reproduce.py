@@ -4,46 +4,14 @@
 
 # %% ../nbs/95_reproduce.ipynb #d72b5426
 from __future__ import annotations
-import contextlib, errno, fcntl, io, json, numbers, operator, os, platform, re, shutil, signal, statistics, sys
+import contextlib, errno, fcntl, io, json, os, platform, re, shutil, signal, statistics, sys
 import tempfile, threading, time
 from pathlib import Path
 from fastcore.script import call_parse, store_true
+from .checks import _check_fit_args, _check_seed, _positive_int
 
 # %% auto #0
 __all__ = ['seed_summary', 'summary_line', 'save_results', 'reproduce', 'main']
-
-# %% ../nbs/95_reproduce.ipynb #713f0db7
-# fashion_nn.loaders' argument checks (appendix 94), copied: importing that module imports torch, numpy and fastai.
-_MAX_EPOCHS = 10_000  # the post trains 30; 10,000 epochs of its fit take about 6 minutes here, of 07's about 2 hours
-
-def _as_int(x) -> int|None:
-    "`x` as an int if it is an integer (Python, numpy, or a one-element torch tensor) and not a `bool` of any kind."
-    if isinstance(x, bool) or str(getattr(x, 'dtype', '')) in ('bool', 'torch.bool'): return None
-    try: return operator.index(x)
-    except TypeError: return None
-
-def _positive_int(x, name:str) -> int:
-    "`x` as an int >= 1 (see `_as_int`), or a `ValueError` naming `name`."
-    n = _as_int(x)
-    if n is None or n < 1: raise ValueError(f"{name} must be a positive int, got {x!r}")
-    return n
-
-def _check_seed(seed) -> int|None:
-    "`seed` as an int from 0 to 2**32-1 (see `_as_int`), or None; else a `ValueError`."
-    if seed is None: return None
-    n = _as_int(seed)
-    if n is None or not 0 <= n < 2**32: raise ValueError(f"seed must be an int from 0 to {2**32 - 1}, got {seed!r}")
-    return n
-
-def _check_fit_args(epochs, lr):
-    "A `ValueError` unless `epochs` is an int from 1 to 10,000 and `lr` a number > 0 that a float32 (the weights) holds"
-    if _positive_int(epochs, 'epochs') > _MAX_EPOCHS:
-        raise ValueError(f"epochs must be at most {_MAX_EPOCHS:,} (the post trains 30; 10,000 of its epochs take "
-                         f"minutes, of the ten-class network's hours), got {epochs!r}")
-    numpy_number = isinstance(lr, numbers.Real) and type(lr).__module__ == 'numpy'  # np.integer, np.floating
-    ok = not isinstance(lr, bool) and (isinstance(lr, (int, float)) or numpy_number)
-    if not ok or not 1.2e-38 <= float(lr) <= 3.4e38:  # NaN fails too
-        raise ValueError(f"lr must be a finite number from 1.2e-38 to 3.4e38 (what a float32 holds), got {lr!r}")
 
 # %% ../nbs/95_reproduce.ipynb #6929aa36
 _FILES = ('results.json', 'accuracy.png')  # what a run writes into `out`; nothing else there is touched

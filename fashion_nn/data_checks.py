@@ -4,23 +4,40 @@
 
 # %% ../nbs/90_data_checks.ipynb #6fedf966
 from __future__ import annotations
-import fcntl, gzip, hashlib, os, shutil, socket, tempfile, time, zlib
+import errno, fcntl, gzip, hashlib, os, shutil, socket, tempfile, time, zlib
+from contextlib import contextmanager
 from pathlib import Path
 
 # %% auto #0
 __all__ = ['RAW_MD5', 'DEBIAN_DIR', 'data_root', 'prepare_raw']
 
 # %% ../nbs/90_data_checks.ipynb #d6e4b94a
+_chosen = {}  # resolved root -> the setting that chose it when no root= was passed: 'FASHION_MNIST_ROOT' or 'fastai'
+
 def data_root(root:str|Path|None=None) -> Path:
     "The Fashion-MNIST root: `root`, else `$FASHION_MNIST_ROOT`, else fastai's data directory (`~/.fastai/data`)."
-    root = root or os.environ.get('FASHION_MNIST_ROOT')
-    if not root:
+    if root: return Path(root).expanduser()
+    if env := os.environ.get('FASHION_MNIST_ROOT'): path, how = Path(env).expanduser(), 'FASHION_MNIST_ROOT'
+    else:
         from fastai.data.external import fastai_cfg
-        try: root = fastai_cfg().path('data')
+        try: path, how = fastai_cfg().path('data'), 'fastai'
         except OSError as e:
             raise RuntimeError(f"fastai's data directory is unusable ({e.strerror}: {e.filename}): "
                                "set FASHION_MNIST_ROOT to a writable folder, or pass root=") from None
-    return Path(root).expanduser()
+    _chosen[path.resolve()] = how
+    return path
+
+def _root_fix(root:Path, # the root in use
+              folder:str='a folder you can write to', # what the new root must be
+             ) -> str:
+    "How to use another root, worded for the setting that chose `root`: `root=`, `$FASHION_MNIST_ROOT` or fastai's."
+    how, env = _chosen.get(Path(root).resolve()), os.environ.get('FASHION_MNIST_ROOT')
+    if how == 'FASHION_MNIST_ROOT' and env and Path(env).expanduser().resolve() == Path(root).resolve():
+        return f"set FASHION_MNIST_ROOT (now {env}) to {folder}"
+    if how == 'fastai' and not env:
+        return (f"set FASHION_MNIST_ROOT to {folder}, or pass one as root= ({root} is fastai's data directory, "
+                "the default)")
+    return f"pass {folder} as root="
 
 # %% ../nbs/90_data_checks.ipynb #5ac27048
 RAW_MD5 = {  # MD5 of the four gunzipped files of the original Fashion-MNIST release
@@ -40,7 +57,7 @@ def _md5(path:Path) -> str:
 # %% ../nbs/90_data_checks.ipynb #581a87ec
 _FIX_GZ = "reinstall it: sudo apt-get install --reinstall dataset-fashion-mnist"
 
-def _extract(gz:Path, dest:Path):
+def _extract(gz:Path, dest:Path, root:Path):
     "Gunzip `gz` to `dest` through a checked temporary file: `dest` appears complete and verified, or not at all."
     tmp = dest.with_name(f'.{dest.name}.{os.getpid()}.tmp')
     try:
@@ -49,8 +66,12 @@ def _extract(gz:Path, dest:Path):
         except (EOFError, gzip.BadGzipFile, zlib.error) as e:
             raise RuntimeError(f"{gz} is damaged ({e}): {_FIX_GZ}") from None
         except OSError as e:
-            raise RuntimeError(f"cannot gunzip {gz} into {dest.parent} ({e.strerror}): free some space there, "
-                               "or pass another root= (or set FASHION_MNIST_ROOT)") from None
+            if str(e.filename) == str(gz):
+                raise RuntimeError(f"cannot read {gz} ({e.strerror}): make it readable (chmod a+r), "
+                                   f"or {_FIX_GZ}") from None
+            full = 'free some space there, or ' if e.errno == errno.ENOSPC else ''
+            raise RuntimeError(f"cannot gunzip {gz} into {dest.parent} ({e.strerror or e}): "
+                               f"{full}{_root_fix(root)}") from None
         if (got := _md5(tmp)) != RAW_MD5[dest.name]:
             raise RuntimeError(f"{gz} does not gunzip to the original {dest.name} (MD5 {got}): {_FIX_GZ}")
         os.chmod(tmp, 0o644)
@@ -59,20 +80,21 @@ def _extract(gz:Path, dest:Path):
 
 # %% ../nbs/90_data_checks.ipynb #3f306f57
 def _download(raw:Path, names:list, timeout:float=15) -> str|None:
-    "Let torchvision download its four files into a scratch folder beside `raw`, move `names` in; why it failed, or None."
+    "Let torchvision download its four files into a scratch folder beside `raw`, move `names` in; why not, or None."
     import torchvision
-    scratch = Path(tempfile.mkdtemp(prefix='.download-', dir=raw.parent))
-    start, old = time.time(), socket.getdefaulttimeout()
+    start, old, scratch = time.time(), socket.getdefaulttimeout(), None
     socket.setdefaulttimeout(timeout)
     try:
+        scratch = Path(tempfile.mkdtemp(prefix='.download-', dir=raw.parent))
         torchvision.datasets.FashionMNIST(scratch, download=True)
         for n in names: os.replace(scratch/'FashionMNIST'/'raw'/n, raw/n)
-    except Exception as e:
-        waited = f', no answer within {timeout:g} s' if time.time() - start >= timeout else ''
-        return f'{type(e).__name__}{waited}'
+    except Exception as e:  # torchvision's message ends with the network's answer; lines naming addresses are left out
+        lines = [l.strip() for l in str(e).splitlines() if l.strip() and '://' not in l]
+        why = (lines[-1] if lines else type(e).__name__).removeprefix('<urlopen error ').removesuffix('>')
+        return f'no answer within {timeout:g} s ({why})' if time.time() - start >= timeout else why
     finally:
         socket.setdefaulttimeout(old)
-        shutil.rmtree(scratch, ignore_errors=True)
+        if scratch: shutil.rmtree(scratch, ignore_errors=True)
 
 # %% ../nbs/90_data_checks.ipynb #2dc62243
 def _write_atomic(path:Path, data:bytes):
@@ -95,28 +117,69 @@ def _verify(p:Path):
         raise RuntimeError(f"{p} is not the original Fashion-MNIST file (MD5 {got}, {p.stat().st_size:,} bytes): it is "
                            "truncated or altered and was not used. Delete it and run again to re-extract it")
 
+def _in_place(raw:Path, root:Path) -> bool:
+    "True if `raw` holds the four files, each verified; False if one is missing; a `RuntimeError` if one is wrong."
+    try:
+        for n in RAW_MD5: _check_entry(raw/n)
+        if not all((raw/n).is_file() for n in RAW_MD5): return False
+        for n in RAW_MD5: _verify(raw/n)
+        return True
+    except OSError as e:  # name the outermost folder (or the file) this user cannot read
+        p = Path(e.filename) if e.filename else raw
+        p = next((q for q in [*reversed(p.parents), p] if not os.access(q, os.R_OK if q == p else os.X_OK)), p)
+        fix = (f"make it readable (chmod {'a+rx' if p.is_dir() else 'a+r'})" if e.errno in (errno.EACCES, errno.EPERM)
+               else "check the disk")
+        raise RuntimeError(f"cannot read {p} ({e.strerror}): {fix}, or {_root_fix(root, 'another folder')}") from None
+
+# %% ../nbs/90_data_checks.ipynb #5c91e7b0
+@contextmanager
+def _locked(raw:Path, root:Path):
+    "Create `raw` if needed and hold `raw/.lock`, once sure this user can write there; a killed run's files go."
+    try: raw.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        file = next((p for p in [*reversed(raw.parents), raw] if p.exists() and not p.is_dir()), None)
+        raise RuntimeError(f"cannot create {raw} ({f'{file} is a file, not a folder' if file else e.strerror}): "
+                           f"{_root_fix(root)}") from None
+    try: tempfile.TemporaryFile(dir=raw).close()
+    except OSError as e:
+        lacks = ', '.join(n for n in RAW_MD5 if not (raw/n).exists())
+        raise RuntimeError(f"{raw} lacks {lacks} and cannot be written to ({e.strerror}): copy the missing files in, "
+                           f"or {_root_fix(root)}") from None
+    fd = os.open(raw/'.lock', os.O_RDONLY | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        for left in [*raw.glob('.*.tmp'), *raw.parent.glob('.download-*')]:  # from a killed run: we hold the lock
+            shutil.rmtree(left, ignore_errors=True) if left.is_dir() else left.unlink(missing_ok=True)
+        yield
+    finally: os.close(fd)
+
+def _fill(raw:Path, root:Path, src:str|Path|None, download:bool):
+    "Extract the missing files from `src`, else download them, else a `RuntimeError` saying what was missing and why."
+    missing = lambda: [n for n in RAW_MD5 if not (raw/n).exists()]
+    for n in missing():
+        if src is not None and (gz := Path(src)/f'{n}.gz').is_file(): _extract(gz, raw/n, root)
+    failed = _download(raw, missing()) if missing() and download else None
+    if not (lacking := missing()): return
+    if src is None: no_src = "no src= folder to extract them from"
+    elif Path(src).is_dir(): no_src = f"{src} has no {', '.join(n + '.gz' for n in lacking)}"
+    elif Path(src) == DEBIAN_DIR: no_src = f"Debian's dataset-fashion-mnist is not installed (no {src})"
+    else: no_src = f"{src} does not exist"
+    how = (f"the download failed ({failed})" if failed else "the download did not bring them") if download else \
+          "downloading is off (download=False)"
+    raise RuntimeError(f"Fashion-MNIST files missing in {raw}: {', '.join(lacking)}; {no_src}, and {how}. Fix: sudo "
+                       f"apt-get install dataset-fashion-mnist, or copy the four *-ubyte files into {raw}, "
+                       "or run once online")
+
 def prepare_raw(root:str|Path|None=None, # see data_root
                 src:str|Path|None=DEBIAN_DIR, # folder of `*-ubyte.gz` files to extract from, or None
                 download:bool=True, # let torchvision download what `src` lacks, when online?
                ) -> Path:
     "Make sure `ROOT/FashionMNIST/raw/` holds the four original files (extract, else download, else explain)."
-    raw = data_root(root)/'FashionMNIST'/'raw'
-    try: raw.mkdir(parents=True, exist_ok=True); lock = open(raw/'.lock', 'a')
-    except OSError as e:
-        raise RuntimeError(f"cannot use {raw} ({e.strerror}): pass a writable root=, or set FASHION_MNIST_ROOT") from e
-    with lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        for left in [*raw.glob('.*.tmp'), *raw.parent.glob('.download-*')]:  # from a killed run: we hold the lock
-            shutil.rmtree(left) if left.is_dir() else left.unlink()
-        for n in RAW_MD5: _check_entry(raw/n)
-        missing = lambda: [n for n in RAW_MD5 if not (raw/n).exists()]
-        for n in missing():
-            if src is not None and (gz := Path(src)/f'{n}.gz').is_file(): _extract(gz, raw/n)
-        if missing():
-            how = f"the download failed ({_download(raw, missing())})" if download else "download=False"
-            if missing():
-                raise RuntimeError(f"Fashion-MNIST files missing in {raw}: {', '.join(missing())}; none in {src}, "
-                    f"and {how}. Fix: sudo apt-get install dataset-fashion-mnist, or copy the "
-                    f"four *-ubyte files into {raw}, or run once online")
-        for n in RAW_MD5: _verify(raw/n)
+    root = data_root(root)
+    raw = root/'FashionMNIST'/'raw'
+    if _in_place(raw, root): return raw  # nothing to write: no lock, so a read-only folder is used as it is
+    with _locked(raw, root):
+        if not _in_place(raw, root):  # (another process may have filled it while we waited for the lock)
+            _fill(raw, root, src, download)
+            _in_place(raw, root)  # every file checked, extracted or not
     return raw

@@ -49,8 +49,10 @@ sysdeps:
 	fi
 
 # Debian's chromium (about 530 MB, a minute), for the site's browser check only; Playwright drives it (no download).
+# A Chromium or Chrome already on PATH (GitHub's runners have google-chrome), or $CHROMIUM, is used as it is.
 docs-browser:
-	@[ -n "$$CHROMIUM" ] || command -v chromium >/dev/null && exit 0; \
+	@{ [ -n "$$CHROMIUM" ] || command -v chromium || command -v chromium-browser || command -v google-chrome \
+	  || command -v google-chrome-stable; } >/dev/null && exit 0; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "installing Debian's chromium for the site check (about 530 MB)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \

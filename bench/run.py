@@ -197,9 +197,11 @@ def bench_series(reps, skip_suite, tmp):
     return interleaved(fns, reps)
 
 # The two kernel paths of section 6, as the child's environment: the pin, and what this CPU would pick by itself.
-PATHS = {'pinned (AVX2)': dict(ATEN_CPU_CAPABILITY='avx2', MKL_CBWR='AVX2', ONEDNN_MAX_CPU_ISA='AVX2'),
+sys.path.insert(0, str(ROOT/'tools'))
+import numeric_path
+PATHS = {'pinned (AVX2)': numeric_path.KERNEL_PINS,
          'unpinned (AVX-512)': dict(ATEN_CPU_CAPABILITY='avx512', MKL_CBWR='AVX512', ONEDNN_MAX_CPU_ISA='AVX512_CORE')}
-ONE_THREAD = dict(OMP_NUM_THREADS='1', MKL_NUM_THREADS='1', CUDA_VISIBLE_DEVICES='')
+ONE_THREAD = numeric_path.COMMON_PINS
 
 def child(work:str) -> dict:
     """`--child WORK`: build the data and `Learner` untimed, then time the fit alone: `post`, `fit_post(seed=42)`'s

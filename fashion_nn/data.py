@@ -10,7 +10,7 @@ import torch
 from fastai.data.core import DataLoaders
 from .data_checks import data_root, prepare_raw
 from .checks import _check_pair, _check_seed, _positive_int
-from .loaders import TensorDL, _check_pixels, _check_split, _check_xy, _tensor_dls
+from .loaders import _check_pixels, _check_split, _check_xy, _tensor_dls
 
 # %% auto #0
 __all__ = ['CLASSES', 'fashion_mnist', 'post_pair_tensors', 'flat_images', 'pair_tensors', 'tensor_dls', 'pair_dls']

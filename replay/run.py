@@ -8,6 +8,8 @@ Exits 1 when the two stacks disagree at the printed 6 decimals (or when a step f
 `.venv/bin/python replay/run.py`."""
 import csv, glob, hashlib, json, os, re, shutil, subprocess, sys, time
 from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent/'tools'))
+import numeric_path
 
 REPO = Path(__file__).resolve().parent.parent
 LOCK = REPO/'requirements-2022.txt'
@@ -91,7 +93,7 @@ def run_post(python:str, label:str, root:Path, outdir:Path) -> dict:
     "Run the post's code with `python`; its JSON (rows, versions, seconds). Log: `outdir/replay-2022-{label}.log`."
     out, log = outdir/f'replay-2022-{label}.json', outdir/f'replay-2022-{label}.log'
     env = dict(os.environ, MPLBACKEND='Agg')
-    for v in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS'): env.setdefault(v, '1')  # same threads on both stacks
+    numeric_path.pin(env)  # both stacks on the path the stored outputs come from (a caller's values kept)
     env.pop('PYTHONPATH', None)
     print(f"running the post's code on the {label} stack ({python}) ...", flush=True)
     with open(log, 'w') as f:

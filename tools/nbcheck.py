@@ -354,17 +354,23 @@ def _keep(p:Path, ignore_fname:str) -> bool:
     "nbdev_test's rule: a notebook beside a file named `ignore_fname` is not tested."
     return not (p.parent/ignore_fname).exists()
 
+# Imported by the library only where it is used (`fashion_mnist` imports torchvision, so `--help` and the argument
+# checks don't pay for it): 1.4 s in every notebook that loads the data, unless imported here once. Not `fastbook`,
+# which seeds the random generators as it is imported: 03 imports it at the point where that seeding belongs.
+LAZY_IMPORTS = ('torchvision',)
+
 def preload(cfg):
-    """Import the library's modules (and so torch, fastai, matplotlib) once, before forking a process per notebook: the
-    import cost is paid once, and warnings raised while importing are not in any notebook's outputs (they are the
-    same in every notebook; a cell's own warnings are). A module that fails to import is left to its notebook."""
+    """Import the library's modules (and so torch, fastai, matplotlib) and `LAZY_IMPORTS` once, before forking a
+    process per notebook: the import cost is paid once, and warnings raised while importing are not in any notebook's
+    outputs (they are the same in every notebook; a cell's own warnings are). A module that fails to import is left to
+    its notebook."""
     import importlib, warnings
     sys.path.insert(0, str(cfg.config_path))
+    mods = [f'{cfg.lib_name}.{f.stem}' for f in sorted(Path(cfg.lib_path).glob('*.py')) if not f.name.startswith('_')]
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
-        for f in sorted(Path(cfg.lib_path).glob('*.py')):
-            if f.name.startswith('_'): continue
-            try: importlib.import_module(f'{cfg.lib_name}.{f.stem}')
+        for m in mods + list(LAZY_IMPORTS):
+            try: importlib.import_module(m)
             except BaseException: pass
 
 def _read_json(path:Path):
@@ -405,7 +411,8 @@ def main(argv=None) -> int:
     files = [f.absolute() for f in sorted(set(files)) if _keep(f, a.ignore_fname)]
     if not files: print('FAIL nbcheck: no notebook to run', file=sys.stderr); return 1
     n_workers = a.n_workers if a.n_workers is not None else (0 if len(files) == 1 else min(num_cpus(), 8))
-    preload(cfg)
+    nbs = Path(cfg.nbs_path).resolve()
+    if any(nbs in f.resolve().parents for f in files): preload(cfg)  # other notebooks (93's tests) may not use the library
     here, record = numeric_path.current(), Path(cfg.nbs_path)/PATH_RECORD
     stored = _read_json(record)
     other_path = stored is not None and {k: stored.get(k) for k in here} != here

@@ -94,7 +94,7 @@ def main(check=False):
     on_disk = {p.relative_to(root).as_posix(): p.read_bytes() for p in (root/figroot).rglob('*') if p.is_file()}
     if check:
         if not readme.exists() or readme.read_text() != text or on_disk != figs:
-            print("README.md is stale: run make readme"); return 1
+            print("FAIL README.md is stale (nbs/index.ipynb changed since): run make readme, commit README.md"); return 1
         print("ok   README.md matches nbs/index.ipynb"); return 0
     readme.write_text(text)
     shutil.rmtree(root/figroot, ignore_errors=True)

@@ -6,8 +6,8 @@
 
 Seeds make a run repeatable on one machine; they don't make it the same on the next one. torch's CPU code (ATen) picks
 vectorised kernels for the widest instructions it finds (`torch.backends.cpu.get_cpu_capability()`: AVX512 on one
-EPYC, AVX2 on another), and the kernels sum in different orders: 07's 20-epoch fit ends at 0.8898 with AVX-512
-kernels and 0.8901 with AVX2 ones. So on x86-64 every project command pins what picks kernels by CPU to AVX2, which
+EPYC, AVX2 on another), and the kernels sum in different orders: 07's 10-epoch fit ends at 0.8833 with AVX-512
+kernels and 0.8809 with AVX2 ones. So on x86-64 every project command pins what picks kernels by CPU to AVX2, which
 every current x86-64 CPU has (ATen's `ATEN_CPU_CAPABILITY`, MKL's `MKL_CBWR`, oneDNN's `ONEDNN_MAX_CPU_ISA`), runs one
 thread (the order of a sum also depends on how it is split between threads), and hides any GPU
 (`CUDA_VISIBLE_DEVICES=`): fastai's `default_device()` then picks the CPU, where the stored outputs were made.

@@ -26,13 +26,21 @@ gate() {
     fail=1; return 1
   else echo "ok   $name"; fi
 }
+# The output check starts first: it imports torch, fastai and the library (about 4 s, on one core) while the gates
+# below run, and runs no notebook until they say "go" (tools/nbcheck.py --wait-for).
+go=$(mktemp -d)
+trap 'rm -rf "$go"' EXIT
+say() { echo "$1" > "$go/word.tmp" && mv "$go/word.tmp" "$go/word"; }
+python tools/nbcheck.py --wait-for "$go/word" "$@" & nbcheck=$!
+
 gate "notebooks are clean" nbdev_clean || true
 # Exports into a temporary copy and compares: a library file edited by hand is named, never overwritten. Notebooks
 # would run against a library that is not theirs, so a failure here stops the run.
-gate "library in sync with the notebooks" python tools/export_check.py || { echo "stopped: no notebook was run"; exit 1; }
+gate "library in sync with the notebooks" python tools/export_check.py || {
+  say stop; wait $nbcheck; echo "stopped: no notebook was run"; exit 1; }
 
-# Two gates that need nothing from the notebooks run beside them, while nbcheck imports torch and fastai on one core
-# (about 4 s); their lines come after the notebooks'. README.md is generated from nbs/index.ipynb (tools/readme.py,
+# Two gates that need nothing from the notebooks run beside them, while nbcheck is still importing on one core; their
+# lines come after the notebooks'. README.md is generated from nbs/index.ipynb (tools/readme.py,
 # `make readme`): a stale one fails the suite.
 pids=(); outs=()
 beside() { local out; out=$(mktemp); "$@" >"$out" 2>&1 & pids+=("$!"); outs+=("$out"); }
@@ -41,7 +49,8 @@ beside gate "the wheel's requirements are ranges" python tools/check_wheel.py
 
 # Every notebook runs once, in a process of its own (two at a time, one per core), on the numeric path the stored
 # outputs came from (tools/numeric_path.py, which nbcheck applies: AVX2 kernels, one torch thread per notebook, the CPU).
-python tools/nbcheck.py "$@"
+say go
+wait $nbcheck
 rc=$?
 [ "$rc" = 0 ] || { fail=1; [ "$rc" = 1 ] || echo "FAIL tools/nbcheck.py $* broke (exit status $rc): no notebook was checked"; }
 for i in "${!pids[@]}"; do wait "${pids[$i]}" || fail=1; cat "${outs[$i]}"; rm -f "${outs[$i]}"; done

@@ -39,13 +39,12 @@ gate "notebooks are clean" nbdev_clean || true
 gate "library in sync with the notebooks" python tools/export_check.py || {
   say stop; wait $nbcheck; echo "stopped: no notebook was run"; exit 1; }
 
-# Two gates that need nothing from the notebooks run beside them, while nbcheck is still importing on one core; their
-# lines come after the notebooks'. README.md is generated from nbs/index.ipynb (tools/readme.py,
+# Two gates that need nothing from the notebooks run one after the other on the other core, while nbcheck is still
+# importing; their lines come after the notebooks'. README.md is generated from nbs/index.ipynb (tools/readme.py,
 # `make readme`): a stale one fails the suite.
-pids=(); outs=()
-beside() { local out; out=$(mktemp); "$@" >"$out" 2>&1 & pids+=("$!"); outs+=("$out"); }
-beside python tools/readme.py --check
-beside gate "the wheel's requirements are ranges" python tools/check_wheel.py
+later=$(mktemp)
+{ python tools/readme.py --check; r=$?; gate "the wheel's requirements are ranges" python tools/check_wheel.py && exit $r; } \
+  >"$later" 2>&1 & beside=$!
 
 # Every notebook runs once, in a process of its own (two at a time, one per core), on the numeric path the stored
 # outputs came from (tools/numeric_path.py, which nbcheck applies: AVX2 kernels, one torch thread per notebook, the CPU).
@@ -53,5 +52,5 @@ say go
 wait $nbcheck
 rc=$?
 [ "$rc" = 0 ] || { fail=1; [ "$rc" = 1 ] || echo "FAIL tools/nbcheck.py $* broke (exit status $rc): no notebook was checked"; }
-for i in "${!pids[@]}"; do wait "${pids[$i]}" || fail=1; cat "${outs[$i]}"; rm -f "${outs[$i]}"; done
+wait $beside || fail=1; cat "$later"; rm -f "$later"
 exit $fail

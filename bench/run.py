@@ -93,17 +93,14 @@ def raw_loop(dls, epochs=30, lr=0.1):
                 vloss += fashion_mnist_loss(p, t) * len(t); correct += batch_accuracy(p, t) * len(t)
     return (correct / len(vx)).item()
 
-def with_learner(cls):
-    "Make `simple_learner` (and all that uses it, e.g. `pair_sweep`) build `cls`, until the block ends."
-    import contextlib, fashion_nn.learner as mod
+def sweep_with(cls):
+    "Make `pair_sweep`, which builds its learners with `simple_learner(..., cls=FastLearner)`, build `cls` instead."
+    import contextlib, fashion_nn.pairs as mod
     @contextlib.contextmanager
     def ctx():
-        names = [n for n in ('Learner', 'FastLearner') if hasattr(mod, n)]  # whichever `simple_learner` builds
-        old = {n: getattr(mod, n) for n in names}
-        for n in names: setattr(mod, n, cls)
+        old, mod.FastLearner = mod.FastLearner, cls
         try: yield
-        finally:
-            for n, v in old.items(): setattr(mod, n, v)
+        finally: mod.FastLearner = old
     return ctx()
 
 def bench_fit(reps):
@@ -115,7 +112,7 @@ def bench_fit(reps):
     def learner_on(make_dls, cls=Learner):
         def run():
             set_seed(42); dls = make_dls()
-            with with_learner(cls): learn = simple_learner(dls)
+            learn = simple_learner(dls, cls=cls)
             assert type(learn) is cls, f"simple_learner built a {type(learn).__name__}, not a {cls.__name__}"
             t = timed(lambda: _fit(learn, 30, 0.1))
             return Timed(learn.recorder.values, t.seconds, t.cpu_seconds)
@@ -146,7 +143,7 @@ def bench_sweep():
     from fashion_nn.pairs import pair_sweep
     res = {}
     for name, cls in (('Learner', Learner), ('FastLearner', FastLearner)):
-        with with_learner(cls): t = timed(pair_sweep)
+        with sweep_with(cls): t = timed(pair_sweep)
         res[name] = dict(seconds=t.seconds, cpu_seconds=t.cpu_seconds, acc=t.result)
     same = torch.equal(res['Learner'].pop('acc').nan_to_num(), res['FastLearner'].pop('acc').nan_to_num())
     return dict(res, identical_accuracies=same)
@@ -165,7 +162,7 @@ def bench_dispatch(n=20_000):
         def __call__(self, event_name): self.n += 1
     res = {}
     for cls in (Learner, FastLearner):
-        with with_learner(cls): learn = simple_learner(pair_dls(seed=42))
+        learn = simple_learner(pair_dls(seed=42), cls=cls)
         learn.add_cb(counter := CountEvents())
         _fit(learn, 30, 0.1)
         learn.remove_cb(counter)

@@ -23,7 +23,7 @@ def class_tensors(ds) -> tuple:
     "All of a split's images, flattened to (N, 784) floats in [0, 1], and their class ids (N,) as int64."
     return flat_images(ds.data), ds.targets.clone()
 
-def ten_class_dls(bs:int=256, root:str|Path|None=None, seed:int|None=None,
+def ten_class_dls(bs:int=512, root:str|Path|None=None, seed:int|None=None,
                   device:torch.device|str|None=None) -> DataLoaders:
     "`DataLoaders` over all ten classes: the 60,000 training images (shuffled), the 10,000 test images for validation."
     return tensor_dls(*[class_tensors(ds) for ds in fashion_mnist(root)], bs=bs, seed=seed, device=device)

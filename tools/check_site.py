@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Open every page of the built site (`_docs/`) in headless Chromium and fail when a page doesn't load, an image doesn't
-render (naturalWidth 0), an internal link points to a missing file or anchor, a page shows a Python traceback or
-Markdown link syntax as text (nbdev links a backticked name even inside a code block, e.g. a signature's comment), a
-script throws or logs an error, or a local file the page asks for does not load.
+render (naturalWidth 0), an internal link points to a missing file or anchor or out of the site's folder, a page shows
+a Python traceback or Markdown link syntax as text (nbdev links a backticked name even inside a code block, e.g. a
+signature's comment), a script throws or logs an error, or a local file the page asks for does not load.
 Saves a full-page screenshot of every page in `_docs/screenshots/` and the home page's first screen as
 `_docs/screenshot.png`.
 
@@ -86,7 +86,10 @@ def check(site):
             if u.scheme != 'file': continue
             n_links += 1
             target = Path(urllib.parse.unquote(u.path))
-            if not target.exists(): problems.append(f"{name(p)}: broken link to {name(target)}")
+            if not target.is_relative_to(site):
+                problems.append(f"{name(p)}: link out of the site to {target}: it breaks once the site is published "
+                                "on its own (tools/docs.py's ROOT_PAGES makes a repository file a page)")
+            elif not target.exists(): problems.append(f"{name(p)}: broken link to {name(target)}")
             elif u.fragment and target in seen and urllib.parse.unquote(u.fragment) not in seen[target]['ids']:
                 problems.append(f"{name(p)}: link to missing anchor {name(target)}#{u.fragment}")
     n_img = sum(len(r['images']) for r in seen.values())

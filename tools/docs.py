@@ -79,10 +79,24 @@ def _heading_ids(page):
 
 
 
+# Markdown files of the repository that the notebooks link to, as the site's pages: a link out of the site's folder
+# (`../CONTRIBUTING.md`) works in a checkout and breaks once the site is published on its own. The build without
+# Quarto makes them; after a Quarto build, tools/check_site.py names such a link.
+ROOT_PAGES = {'../CONTRIBUTING.md': 'contributing.html'}
+
+
+def _root_page(md:Path):
+    "The front matter and cells of a repository Markdown file as a page: its title, its links made the site's."
+    text = md.read_text()
+    title, _, body = text.partition('\n') if text.startswith('# ') else ('# ' + md.stem, '', text)
+    body = re.sub(r'\]\(nbs/', '](', body).replace('](README.md)', '](index.ipynb)')  # as seen from nbs/
+    return dict(title=title[2:].strip()), [dict(cell_type='markdown', source=body)]
+
+
 def build_without_quarto(nbs, out):
     cfg = get_config()
     paths = nb_order(nbs)
-    names = {p.name: html_name(p) for p in paths}
+    names = {p.name: html_name(p) for p in paths} | ROOT_PAGES
     shutil.rmtree(out, ignore_errors=True); out.mkdir(parents=True)
     pages, failures = [], []
     for p in paths:
@@ -90,13 +104,16 @@ def build_without_quarto(nbs, out):
         fm, cells = quarto_cells(nb := processed(p))
         failures += [f"{p.name} {f}" for f in nb.exec_failures_]
         pages.append((p, fm, cells, time.time() - t))
-    nav = [dict(href=names[p.name], title=_inline_code(fm.get('title', p.stem))) for p, fm, _, _ in pages]
+    for link, page in ROOT_PAGES.items():
+        if (md := (Path(nbs)/link).resolve()).exists(): pages.append((md, *_root_page(md), 0.0))
+    page_of = lambda p: names.get(p.name) or names[f'../{p.name}']
+    nav = [dict(href=page_of(p), title=_inline_code(fm.get('title', p.stem))) for p, fm, _, _ in pages]
     exporter = HTMLExporter(template_name='site_template', extra_template_basedirs=[str(Path(__file__).parent)],
                             exclude_input_prompt=True, exclude_output_prompt=True)  # no `In [ ]:`, as Quarto
     exporter.register_preprocessor(ExtractOutputPreprocessor(enabled=True), enabled=True)
     base = site_urls()
     for p, fm, cells, secs in pages:
-        page = names[p.name]
+        page = page_of(p)
         site = dict(title=cfg.title, pages=[dict(n, current=n['href'] == page) for n in nav])
         resources = dict(metadata=dict(name=fm.get('title', p.stem).replace('`', '')), site=site,
                          output_files_dir=f"{Path(page).stem}_files")

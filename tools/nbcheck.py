@@ -375,7 +375,8 @@ def preload(cfg):
             for m in mods + list(LAZY_IMPORTS):
                 try: importlib.import_module(m)
                 except BaseException: pass
-    finally: gc.enable()
+    finally:  # what the imports made is kept for good: no collection ever walks it again (0.38 s each time)
+        gc.freeze(); gc.enable()
 
 def wait_for(path:Path, timeout:float=600) -> str:
     """The first word in `path` (a file that appears whole, by a rename), once it appears; 'gone' if this process's
